@@ -1,0 +1,1 @@
+"""The SQL store: models (a contract for downstream tools), engine, migrations, writes."""

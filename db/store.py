@@ -1,0 +1,268 @@
+"""Reads and writes of the crawl: batched, idempotent, in short transactions.
+
+Dedupe is the database's job: UNIQUE keys and ``INSERT … ON CONFLICT DO NOTHING
+RETURNING``, so a batch stored twice (a retried or killed crawl) adds nothing, and two
+writers never race between a SELECT and an INSERT.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Table, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from crawler.items import ArticleItem, FetchRecord
+from db.models import (
+    CrawlError,
+    CrawlRun,
+    CrawlRunSource,
+    Flag,
+    HttpValidator,
+    Item,
+    ItemVersion,
+    Source,
+)
+from warwatch.sources import Source as SourceConfig
+
+
+def _insert(connection: Connection, table: Table | Any) -> Any:
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
+
+
+@dataclass(frozen=True, slots=True)
+class BatchResult:
+    items_new: int
+    versions_new: int
+    flags_new: int
+
+
+def store_batch(
+    connection: Connection, items: Sequence[ArticleItem], run_id: int | None
+) -> BatchResult:
+    """Store items, their versions and their new flags; return what was new."""
+    if not items:
+        return BatchResult(0, 0, 0)
+    urls = [item.canonical_url for item in items]
+    new_items = connection.execute(
+        _insert(connection, Item)
+        .on_conflict_do_nothing(index_elements=["canonical_url"])
+        .returning(Item.id, Item.canonical_url),
+        [
+            {
+                "source_id": item.source_id,
+                "canonical_url": item.canonical_url,
+                "url": item.url,
+                "first_seen_at": item.fetched_at,
+                "last_seen_at": item.fetched_at,
+            }
+            for item in items
+        ],
+    ).all()
+    ids = {row.canonical_url: row.id for row in new_items}
+    existing = [url for url in urls if url not in ids]
+    if existing:
+        latest = max(item.fetched_at for item in items)
+        connection.execute(
+            update(Item).where(Item.canonical_url.in_(existing)).values(last_seen_at=latest)
+        )
+        ids.update(
+            connection.execute(
+                select(Item.canonical_url, Item.id).where(Item.canonical_url.in_(existing))
+            ).all()
+        )
+
+    by_key = {(ids[item.canonical_url], item.content_hash): item for item in items}
+    new_versions = connection.execute(
+        _insert(connection, ItemVersion)
+        .on_conflict_do_nothing(index_elements=["item_id", "content_hash"])
+        .returning(ItemVersion.id, ItemVersion.item_id, ItemVersion.content_hash),
+        [_version_row(item_id, item, run_id) for (item_id, _), item in by_key.items()],
+    ).all()
+
+    flag_rows = []
+    for row in new_versions:
+        item = by_key[(row.item_id, row.content_hash)]
+        flag_rows.extend(_flag_rows(row.item_id, row.id, item))
+    flags_new = 0
+    if flag_rows:
+        flags_new = len(
+            connection.execute(
+                _insert(connection, Flag)
+                .on_conflict_do_nothing(index_elements=["item_id", "rule_id", "sentence_key"])
+                .returning(Flag.id),
+                flag_rows,
+            ).all()
+        )
+    return BatchResult(len(new_items), len(new_versions), flags_new)
+
+
+def _version_row(item_id: int, item: ArticleItem, run_id: int | None) -> dict[str, Any]:
+    return {
+        "item_id": item_id,
+        "content_hash": item.content_hash,
+        "title": item.title,
+        "text": item.text,
+        "author": item.author,
+        "language": item.language,
+        "published_at": item.published_at,
+        "modified_at": item.modified_at,
+        "fetched_at": item.fetched_at,
+        "origin": item.origin,
+        "http_status": item.http_status,
+        "extractor": item.extractor,
+        "run_id": run_id,
+    }
+
+
+def _flag_rows(item_id: int, version_id: int, item: ArticleItem) -> list[dict[str, Any]]:
+    return [
+        {
+            "item_id": item_id,
+            "version_id": version_id,
+            "category": match.category,
+            "rule_id": match.rule,
+            "rules_version": item.rules_version,
+            "matched_text": match.text,
+            "sentence": match.sentence,
+            "sentence_key": match.sentence_key,
+            "start_offset": match.start,
+            "end_offset": match.end,
+            "modality": match.modality,
+            "language": match.language,
+            "score": match.score,
+            "status": "new",
+            "created_at": item.fetched_at,
+        }
+        for match in item.matches
+    ]
+
+
+def known_urls(connection: Connection, canonical_urls: Iterable[str]) -> set[str]:
+    """Which of these canonical URLs are stored already."""
+    urls = list(canonical_urls)
+    if not urls:
+        return set()
+    return set(connection.scalars(select(Item.canonical_url).where(Item.canonical_url.in_(urls))))
+
+
+def get_validators(connection: Connection, url: str) -> tuple[str | None, str | None]:
+    row = connection.execute(
+        select(HttpValidator.etag, HttpValidator.last_modified).where(HttpValidator.url == url)
+    ).first()
+    return (row.etag, row.last_modified) if row else (None, None)
+
+
+def save_validators(connection: Connection, records: Iterable[FetchRecord], now: datetime) -> None:
+    rows = [
+        {"url": r.url, "etag": r.etag, "last_modified": r.last_modified, "updated_at": now}
+        for r in records
+        if r.etag or r.last_modified
+    ]
+    if not rows:
+        return
+    statement = _insert(connection, HttpValidator)
+    connection.execute(
+        statement.on_conflict_do_update(
+            index_elements=["url"],
+            set_={
+                "etag": statement.excluded.etag,
+                "last_modified": statement.excluded.last_modified,
+                "updated_at": statement.excluded.updated_at,
+            },
+        ),
+        rows,
+    )
+
+
+def sync_sources(connection: Connection, sources: Iterable[SourceConfig], now: datetime) -> None:
+    """Upsert the configured sources, so runs, items and errors can refer to them."""
+    rows = [
+        {
+            "id": s.id,
+            "name": s.name,
+            "family": s.family,
+            "kind": s.kind,
+            "url": s.url,
+            "language": s.language,
+            "enabled": s.enabled,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for s in sources
+    ]
+    if not rows:
+        return
+    statement = _insert(connection, Source)
+    connection.execute(
+        statement.on_conflict_do_update(
+            index_elements=["id"],
+            set_={
+                column: getattr(statement.excluded, column)
+                for column in ("name", "family", "kind", "url", "language", "enabled", "updated_at")
+            },
+        ),
+        rows,
+    )
+
+
+def start_run(connection: Connection, trigger: str, now: datetime) -> int:
+    return connection.execute(
+        _insert(connection, CrawlRun)
+        .values(trigger=trigger, started_at=now, status="running")
+        .returning(CrawlRun.id)
+    ).scalar_one()
+
+
+def finish_run(connection: Connection, run_id: int, status: str, now: datetime) -> None:
+    connection.execute(
+        update(CrawlRun).where(CrawlRun.id == run_id).values(status=status, finished_at=now)
+    )
+
+
+def record_run_source(connection: Connection, values: dict[str, Any]) -> None:
+    """Insert or replace what a run did for a source (one row per run and source)."""
+    statement = _insert(connection, CrawlRunSource).values(**values)
+    updates = {k: v for k, v in values.items() if k not in ("run_id", "source_id")}
+    connection.execute(
+        statement.on_conflict_do_update(index_elements=["run_id", "source_id"], set_=updates)
+    )
+
+
+def record_errors(connection: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        connection.execute(_insert(connection, CrawlError), list(rows))
+
+
+def run_sources(connection: Connection, run_id: int) -> dict[str, Any]:
+    """What a run recorded per source, keyed by source id (rows with column attributes)."""
+    table = CrawlRunSource.__table__
+    rows = connection.execute(select(table).where(table.c.run_id == run_id))
+    return {row.source_id: row for row in rows}
+
+
+def run_errors(connection: Connection, run_id: int) -> list[Any]:
+    return list(
+        connection.execute(
+            select(CrawlError.source_id, CrawlError.url, CrawlError.kind, CrawlError.message)
+            .where(CrawlError.run_id == run_id)
+            .order_by(CrawlError.id)
+        )
+    )
+
+
+def version_counts(connection: Connection) -> Any:
+    """Versions per item, as a subquery for exports."""
+    return (
+        select(
+            ItemVersion.item_id,
+            func.count().label("versions"),
+            func.max(ItemVersion.id).label("latest"),
+        )
+        .group_by(ItemVersion.item_id)
+        .subquery()
+    )

@@ -1,0 +1,78 @@
+"""StorePipeline: items, versions and flags into SQL, in batches.
+
+Validators (ETag / Last-Modified) are written only when the crawl finished and every item
+from that URL was stored, so a crawl that dies half-way fetches in full next time instead
+of being told "304 Not Modified" about items it never saved.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.spiders import Spider
+
+from crawler.config import warwatch_settings
+from crawler.items import ArticleItem, FetchRecord
+from db.engine import get_engine
+from db.store import save_validators, store_batch
+
+logger = logging.getLogger(__name__)
+
+
+class StorePipeline:
+    def __init__(self, crawler: Crawler, db_url: str, batch_size: int) -> None:
+        self.crawler = crawler
+        self.engine = get_engine(db_url)
+        self.batch_size = batch_size
+        self.buffer: list[ArticleItem] = []
+        self.fetches: list[FetchRecord] = []
+        run_id = crawler.settings.get("WARWATCH_RUN_ID")
+        self.run_id = int(run_id) if run_id else None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StorePipeline:
+        pipeline = cls(
+            crawler,
+            warwatch_settings(crawler.settings).db_url,
+            crawler.settings.getint("WARWATCH_BATCH_SIZE", 50),
+        )
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
+
+    def process_item(self, item: Any) -> Any:
+        if isinstance(item, FetchRecord):
+            self.fetches.append(item)
+        elif isinstance(item, ArticleItem):
+            self.buffer.append(item)
+            if len(self.buffer) >= self.batch_size:
+                self.flush()
+        return item
+
+    def flush(self) -> None:
+        if not self.buffer:
+            return
+        batch, self.buffer = self.buffer, []
+        run_id = self.run_id or getattr(self.crawler.spider, "run_id", None)
+        with self.engine.begin() as connection:
+            result = store_batch(connection, batch, run_id)
+        stats = self.crawler.stats
+        stats.inc_value("warwatch/items_stored", len(batch))
+        stats.inc_value("warwatch/items_new", result.items_new)
+        stats.inc_value("warwatch/versions_new", result.versions_new)
+        stats.inc_value("warwatch/flags_new", result.flags_new)
+
+    def close_spider(self) -> None:
+        self.flush()
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        if reason != "finished":
+            logger.warning("crawl ended (%s): HTTP validators not saved", reason)
+            return
+        incomplete = getattr(spider, "incomplete_urls", set())
+        complete = [record for record in self.fetches if record.url not in incomplete]
+        with self.engine.begin() as connection:
+            save_validators(connection, complete, datetime.now(UTC))

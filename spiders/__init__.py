@@ -1,0 +1,1 @@
+"""One spider per source kind; sources themselves are data (sources.yaml)."""

@@ -1,0 +1,210 @@
+"""The ``warwatch`` command. Its command names and flags are a contract: keep them."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from warwatch.exceptions import WarwatchError
+from warwatch.settings import Settings
+
+CRAWL_FAILED = 1
+CONFIG_ERROR = 2
+
+
+def config_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--config",
+        "config",
+        metavar="FILE",
+        help="Sources file [default: $WARWATCH_CONFIG, else ./sources.yaml, else the shipped one].",
+    )(func)
+
+
+def db_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--db",
+        "db",
+        metavar="URL",
+        help="Database URL [default: $WARWATCH_DB_URL, else sqlite:///warwatch.db].",
+    )(func)
+
+
+def reported(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Named warwatch errors end the command with their message, not a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except WarwatchError as error:
+            click.echo(f"warwatch: {error}", err=True)
+            sys.exit(CONFIG_ERROR)
+
+    return wrapper
+
+
+@click.group()
+@click.version_option(package_name="warwatch")
+def main() -> None:
+    """Watch official and wire sources; keep every version; flag war-crimes mentions."""
+
+
+@main.command()
+@config_option
+@db_option
+@click.option("--source", "sources", multiple=True, metavar="ID", help="Crawl only these sources.")
+@click.option(
+    "--timeout", default=3600.0, show_default=True, help="Seconds before the crawl is stopped."
+)
+@click.option("-v", "--verbose", is_flag=True, help="Show the crawler's log (INFO).")
+@reported
+def crawl(
+    config: str | None, db: str | None, sources: tuple[str, ...], timeout: float, verbose: bool
+) -> None:
+    """One pass over the enabled sources (or those named), for cron.
+
+    Exits 0 when every source was fetched, 1 otherwise, with one line per failed source.
+    """
+    from warwatch.runner import run_crawl
+
+    settings = Settings.resolve(config, db)
+    outcome = run_crawl(
+        settings, sources, timeout=timeout, log_level="INFO" if verbose else "WARNING"
+    )
+    for result in outcome.sources:
+        summary = (
+            f"{result.source_id}: {result.status}, {result.items_new} new items, "
+            f"{result.versions_new} new versions, {result.flags_new} new flags"
+        )
+        if result.status == "failed":
+            first = result.errors[0] if result.errors else ("error", "", "unknown")
+            click.echo(f"FAILED {result.source_id}: {first[0]}: {first[1]}: {first[2]}", err=True)
+        elif result.errors:
+            click.echo(f"{summary}; {len(result.errors)} errors", err=True)
+        else:
+            click.echo(summary)
+    if not outcome.ok:
+        sys.exit(CRAWL_FAILED)
+
+
+@main.command()
+@config_option
+@db_option
+@click.option("--what", type=click.Choice(["items", "flags"]), required=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True
+)
+@click.option(
+    "--out", type=click.File("w", encoding="utf-8"), default="-", help="Output file [stdout]."
+)
+@reported
+def export(config: str | None, db: str | None, what: str, fmt: str, out: Any) -> None:
+    """Items (latest version, with a count of versions) or flags, as JSON lines or CSV."""
+    from db.engine import get_engine
+    from db.migrate import ensure_schema
+    from warwatch import export as exporter
+
+    settings = Settings.resolve(config, db)
+    ensure_schema(settings.db_url)
+    with get_engine(settings.db_url).connect() as connection:
+        if what == "items":
+            exporter.write(exporter.item_rows(connection), exporter.ITEM_FIELDS, fmt, out)
+        else:
+            exporter.write(exporter.flag_rows(connection), exporter.FLAG_FIELDS, fmt, out)
+
+
+@main.command()
+@config_option
+@reported
+def sources(config: str | None) -> None:
+    """The validated sources, as a table."""
+    from warwatch.sources import load_sources
+
+    settings = Settings.resolve(config)
+    loaded = load_sources(settings.config_path)
+    rows = [("ID", "FAMILY", "KIND", "LANG", "EVERY", "ON", "URL")]
+    for s in loaded.sources:
+        rows.append(
+            (
+                s.id,
+                s.family,
+                s.kind,
+                s.language or "-",
+                _every(s.interval.total_seconds()),
+                "yes" if s.enabled else "no",
+                s.url,
+            )
+        )
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
+    click.echo(f"# {settings.config_path}")
+    for row in rows:
+        click.echo(
+            "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=False)) + "  " + row[-1]
+        )
+
+
+def _every(seconds: float) -> str:
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds % size == 0:
+            return f"{int(seconds // size)}{unit}"
+    return f"{int(seconds)}s"
+
+
+@main.group()
+def db() -> None:
+    """Database maintenance."""
+
+
+@db.command("upgrade")
+@db_option
+@reported
+def db_upgrade(db: str | None) -> None:
+    """Apply the schema migrations."""
+    from db.migrate import head_revision, upgrade
+
+    settings = Settings.resolve(db=db)
+    upgrade(settings.db_url)
+    click.echo(f"database at revision {head_revision()}")
+
+
+@main.command()
+@reported
+def classify() -> None:
+    """Flag JSON lines from stdin: {"id", "text", "lang"?} in, one verdict per line out."""
+    from warwatch.flagging.engine import default_engine
+
+    engine = default_engine()
+    for number, line in enumerate(sys.stdin, 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            text = record["text"]
+        except (json.JSONDecodeError, KeyError, TypeError) as error:
+            click.echo(f"warwatch classify: stdin line {number}: {error}", err=True)
+            sys.exit(CONFIG_ERROR)
+        result = engine.classify(text, record.get("lang"))
+        verdict = {
+            "id": record.get("id"),
+            "flag": result.flag,
+            "categories": result.categories,
+            "matches": [
+                {
+                    "rule": m.rule,
+                    "category": m.category,
+                    "text": m.text,
+                    "start": m.start,
+                    "end": m.end,
+                    "modality": m.modality,
+                }
+                for m in result.matches
+            ],
+            "score": result.score,
+        }
+        sys.stdout.write(json.dumps(verdict, ensure_ascii=False) + "\n")

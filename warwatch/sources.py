@@ -1,0 +1,238 @@
+"""Sources are data: a YAML file validated at load time.
+
+An invalid file is rejected whole, with one message per problem naming the file, the line,
+the source id and the field, so that nothing runs on a half-understood configuration.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
+
+import yaml
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from warwatch.exceptions import ConfigError
+
+Family = Literal["state_department", "embassy", "icc", "wire", "other"]
+Kind = Literal["feed"]
+
+_INTERVAL = re.compile(r"^\s*(\d+)\s*(s|m|h|d)\s*$")
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+_SIZE = re.compile(r"^\s*(\d+)\s*(b|kb|mb|gb)?\s*$", re.IGNORECASE)
+_SIZE_UNITS = {"b": 1, "kb": 1024, "mb": 1024**2, "gb": 1024**3}
+_SLUG = r"^[a-z0-9][a-z0-9-]*$"
+
+
+def parse_interval(value: Any) -> timedelta:
+    """``30s``, ``15m``, ``1h``, ``2d`` (or a number of seconds) as a positive timedelta."""
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        seconds = value
+    else:
+        match = _INTERVAL.match(str(value))
+        if not match:
+            raise ValueError(f"invalid interval {value!r}: use e.g. 30s, 15m, 1h or 1d")
+        seconds = int(timedelta(**{_UNITS[match[2]]: int(match[1])}).total_seconds())
+    if seconds <= 0:
+        raise ValueError(f"invalid interval {value!r}: must be greater than zero")
+    return timedelta(seconds=seconds)
+
+
+def parse_size(value: Any) -> int:
+    """``20MB``, ``512kb`` or a number of bytes."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    match = _SIZE.match(str(value))
+    if not match:
+        raise ValueError(f"invalid size {value!r}: use e.g. 20MB, 512KB or a number of bytes")
+    return int(match[1]) * _SIZE_UNITS[(match[2] or "b").lower()]
+
+
+def check_http_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"invalid URL {value!r}: need an absolute http(s) URL")
+    if any(ch.isspace() for ch in value):
+        raise ValueError(f"invalid URL {value!r}: contains white space")
+    return value
+
+
+Interval = Annotated[timedelta, BeforeValidator(parse_interval)]
+Size = Annotated[int, BeforeValidator(parse_size)]
+
+
+class CrawlerConfig(BaseModel):
+    """Politeness and identity shared by every source (per-source overrides come later)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    contact_url: str = "https://github.com/warwatch/warwatch"
+    download_delay: float = Field(default=2.0, ge=0)
+    concurrent_requests_per_domain: int = Field(default=2, ge=1, le=16)
+    autothrottle: bool = True
+    timeout: float = Field(default=30.0, gt=0)
+    max_size: Size = 20 * 1024**2
+    obey_robots: bool = True
+
+    _check_contact = field_validator("contact_url")(check_http_url)
+
+
+class Source(BaseModel):
+    """One watched source."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=_SLUG, max_length=64)
+    name: str = Field(min_length=1)
+    family: Family
+    kind: Kind = "feed"
+    url: str
+    interval: Interval = timedelta(minutes=15)
+    language: str | None = Field(default=None, pattern=r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
+    enabled: bool = True
+    # auto: the feed's full text when it has one, else the article page; always: the page;
+    # never: only what the feed carries (full text, else its summary).
+    fetch_articles: Literal["auto", "always", "never"] = "auto"
+
+    _check_url = field_validator("url")(check_http_url)
+
+
+class SourcesConfig(BaseModel):
+    """The whole sources file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    crawler: CrawlerConfig = CrawlerConfig()
+    sources: list[Source]
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> SourcesConfig:
+        seen: set[str] = set()
+        for index, source in enumerate(self.sources):
+            if source.id in seen:
+                raise _DuplicateId(index, source.id)
+            seen.add(source.id)
+        return self
+
+    def get(self, source_id: str) -> Source:
+        for source in self.sources:
+            if source.id == source_id:
+                return source
+        known = ", ".join(s.id for s in self.sources)
+        raise ConfigError(f"unknown source {source_id!r}; known sources: {known}")
+
+    def select(self, ids: list[str] | tuple[str, ...] = ()) -> list[Source]:
+        """The named sources (enabled or not), or every enabled source when none is named."""
+        if ids:
+            return [self.get(source_id) for source_id in ids]
+        return [s for s in self.sources if s.enabled]
+
+
+class _DuplicateId(ValueError):
+    def __init__(self, index: int, source_id: str) -> None:
+        super().__init__(f"duplicate source id {source_id!r}")
+        self.index = index
+        self.source_id = source_id
+
+
+def load_sources(path: str | Path) -> SourcesConfig:
+    """Read and validate a sources file, or raise one ConfigError listing every problem."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read sources file: {exc}") from exc
+    try:
+        node = yaml.compose(text)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark else str(path)
+        raise ConfigError(f"{where}: not valid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping with a 'sources' list at the top")
+    lines = _line_index(node)
+    try:
+        return SourcesConfig.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_describe(path, data, lines, exc)) from None
+
+
+def _describe(
+    path: Path, data: dict[str, Any], lines: dict[tuple[Any, ...], int], exc: ValidationError
+) -> str:
+    problems = []
+    for error in exc.errors():
+        loc = tuple(error["loc"])
+        ctx_error = (error.get("ctx") or {}).get("error")
+        if isinstance(ctx_error, _DuplicateId):
+            loc = ("sources", ctx_error.index, "id")
+        problems.append(_problem(path, data, lines, loc, error))
+    return "invalid sources file:\n" + "\n".join(problems)
+
+
+def _problem(
+    path: Path,
+    data: dict[str, Any],
+    lines: dict[tuple[Any, ...], int],
+    loc: tuple[Any, ...],
+    error: Any,
+) -> str:
+    line = _nearest_line(lines, loc)
+    where = f"{path}:{line}" if line else str(path)
+    subject = ""
+    if len(loc) >= 2 and loc[0] == "sources" and isinstance(loc[1], int):
+        entry = data.get("sources", [])[loc[1]]
+        source_id = entry.get("id") if isinstance(entry, dict) else None
+        subject = f"source {source_id!r}" if source_id else f"source #{loc[1] + 1}"
+        field = ".".join(str(p) for p in loc[2:]) or "(entry)"
+    else:
+        field = ".".join(str(p) for p in loc) or "(top level)"
+    message = error["msg"].removeprefix("Value error, ")
+    if error["type"] == "extra_forbidden":
+        message = "unknown key"
+    elif error["type"] == "missing":
+        message = "required field is missing"
+    prefix = f"{subject}, " if subject else ""
+    return f"  {where}: {prefix}field '{field}': {message}"
+
+
+def _nearest_line(lines: dict[tuple[Any, ...], int], loc: tuple[Any, ...]) -> int | None:
+    for end in range(len(loc), -1, -1):
+        if loc[:end] in lines:
+            return lines[loc[:end]]
+    return None
+
+
+def _line_index(node: yaml.Node | None) -> dict[tuple[Any, ...], int]:
+    """Map each path in the YAML document (keys and list indexes) to its 1-based line."""
+    index: dict[tuple[Any, ...], int] = {}
+
+    def walk(current: yaml.Node, path: tuple[Any, ...]) -> None:
+        index[path] = current.start_mark.line + 1
+        if isinstance(current, yaml.MappingNode):
+            for key_node, value_node in current.value:
+                key = key_node.value
+                index[(*path, key)] = key_node.start_mark.line + 1
+                walk(value_node, (*path, key))
+                index[(*path, key)] = key_node.start_mark.line + 1
+        elif isinstance(current, yaml.SequenceNode):
+            for position, item in enumerate(current.value):
+                walk(item, (*path, position))
+
+    if node is not None:
+        walk(node, ())
+    return index
