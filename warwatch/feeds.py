@@ -74,7 +74,9 @@ def _entry(raw: feedparser.FeedParserDict) -> FeedEntry | None:
         title=clean_title(raw.get("title")),
         author=raw.get("author") or None,
         published=_date(raw.get("published_parsed")),
-        updated=_date(raw.get("updated_parsed")),
+        # dict.get: feedparser's own .get() falls back from "updated" to "published",
+        # which would report every publication date as a modification date.
+        updated=_date(dict.get(raw, "updated_parsed")),
         content_html=content,
         summary_html=raw.get("summary") or None,
     )
