@@ -7,25 +7,19 @@ must not lose a paragraph on its way into the evidence store).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 
 import lxml.html
 import trafilatura
 from lxml import etree
+from trafilatura.utils import load_html
 
 from warwatch.exceptions import ExtractionError
-from warwatch.normalize import clean_text, clean_title, to_utc
+from warwatch.metadata import page_metadata
+from warwatch.normalize import clean_text
 
 EXTRACTOR = f"trafilatura {trafilatura.__version__}"
-
-_HTML_LANG = re.compile(rb"<html[^>]*\blang\s*=\s*[\"']?([A-Za-z]{2,3})", re.IGNORECASE)
-_MODIFIED = re.compile(
-    rb"<meta[^>]+(?:property|name|itemprop)\s*=\s*[\"'](?:article:modified_time|"
-    rb"og:updated_time|dateModified|last-modified)[\"'][^>]*content\s*=\s*[\"']([^\"']+)",
-    re.IGNORECASE,
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,21 +33,27 @@ class Extracted:
 
 
 def extract_page(html: bytes | str, url: str) -> Extracted:
-    """Extract the article of a whole HTML page; reader comments are never kept."""
+    """Extract the article of a whole HTML page; reader comments are never kept.
+
+    The page is parsed once: its own metadata is read from the tree first (read-only),
+    then trafilatura takes the same tree for the text.
+    """
+    tree = load_html(html)
+    if tree is None:
+        raise ExtractionError(url, "the page is not parseable HTML")
+    meta = page_metadata(tree)
     document = trafilatura.bare_extraction(
-        html, url=url, include_comments=False, with_metadata=True, deduplicate=False
+        tree, url=url, include_comments=False, with_metadata=False, deduplicate=False
     )
     if document is None or not (document.text or "").strip():
         raise ExtractionError(url, "no article text found on the page")
-    raw = html if isinstance(html, bytes) else html.encode("utf-8", "replace")
-    head = raw[:200_000]
     return Extracted(
-        title=clean_title(document.title),
-        text=clean_text(document.text),
-        author=document.author or None,
-        published_at=to_utc(document.date),
-        modified_at=to_utc(_first(_MODIFIED, head)),
-        language=_lang(document.language) or _lang(_first(_HTML_LANG, head)),
+        title=meta.title or "",
+        text=document.text,  # cleaned once, by NormalizePipeline
+        author=meta.author,
+        published_at=meta.published_at,
+        modified_at=meta.modified_at,
+        language=meta.language,
     )
 
 
@@ -87,12 +87,3 @@ def _blocks_text(html: str) -> str:
         if isinstance(element.tag, str) and element.tag.lower() in _BLOCKS:
             element.tail = "\n" + (element.tail or "")
     return root.text_content()
-
-
-def _first(pattern: re.Pattern[bytes], data: bytes) -> str | None:
-    match = pattern.search(data)
-    return match[1].decode("ascii", "replace") if match else None
-
-
-def _lang(value: str | None) -> str | None:
-    return value.split("-")[0].split("_")[0].lower() if value else None

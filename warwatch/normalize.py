@@ -81,7 +81,8 @@ def canonical_url(url: str) -> str:
 
 
 _SPACES = re.compile(r"[^\S\n]+")
-_BLANK_LINES = re.compile(r"\n\s*\n+")
+_AROUND_NEWLINES = re.compile(r" ?\n ?")
+_BLANK_LINES = re.compile(r"\n{2,}")
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 
 
@@ -91,8 +92,8 @@ def clean_text(text: str | None) -> str:
         return ""
     text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
-    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+    text = _AROUND_NEWLINES.sub("\n", _SPACES.sub(" ", text))
+    return _BLANK_LINES.sub("\n\n", text).strip()
 
 
 def clean_title(title: str | None) -> str:

@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+import ahocorasick
+
+from warwatch.flagging.anchors import anchors
 from warwatch.flagging.modality import WEIGHT, Modality, modality
 from warwatch.flagging.rules import RULES_DIR, Rule, RuleFile, load_rules
 from warwatch.flagging.sentences import Sentences, sentence_key
@@ -55,19 +58,42 @@ class _CompiledRule:
     unless: re.Pattern[str] | None
 
 
+class _Language:
+    """One language's rules, and an Aho-Corasick automaton over all their anchors."""
+
+    def __init__(self, rule_file: RuleFile) -> None:
+        self.rules = [
+            _CompiledRule(r, r.compile(r.any), r.compile(r.with_), r.compile(r.unless))  # type: ignore[arg-type]
+            for r in rule_file.rules
+        ]
+        by_anchor: dict[str, set[int]] = {}
+        for index, compiled in enumerate(self.rules):
+            for pattern in compiled.rule.any:
+                for anchor in anchors(pattern):
+                    by_anchor.setdefault(anchor, set()).add(index)
+        self.automaton = ahocorasick.Automaton()
+        for anchor, rule_indexes in by_anchor.items():
+            self.automaton.add_word(anchor, tuple(sorted(rule_indexes)))
+        self.automaton.make_automaton()
+
+    def candidates(self, text: str) -> dict[tuple[int, int], set[int]]:
+        """Sentence spans holding an anchor, each with the rules whose anchor it holds."""
+        lowered = _lower_same_length(text)
+        sentences: Sentences | None = None
+        found: dict[tuple[int, int], set[int]] = {}
+        for end, rule_indexes in self.automaton.iter(lowered):
+            sentences = sentences or Sentences(text)
+            found.setdefault(sentences.span(end), set()).update(rule_indexes)
+        return found
+
+
 class FlagEngine:
     """Applies the rules of a text's language, sentence by sentence."""
 
     def __init__(self, rule_files: dict[str, RuleFile]) -> None:
         self.rule_files = rule_files
         self.version = ",".join(f"{lang}:{rf.version}" for lang, rf in sorted(rule_files.items()))
-        self._compiled = {
-            lang: [
-                _CompiledRule(r, r.compile(r.any), r.compile(r.with_), r.compile(r.unless))  # type: ignore[arg-type]
-                for r in rule_file.rules
-            ]
-            for lang, rule_file in rule_files.items()
-        }
+        self._languages = {lang: _Language(rule_file) for lang, rule_file in rule_files.items()}
 
     @classmethod
     def from_directory(cls, directory: Path = RULES_DIR) -> FlagEngine:
@@ -77,33 +103,32 @@ class FlagEngine:
         return self.rule_files[self._language(language)].version
 
     def _language(self, language: str | None) -> str:
-        return language if language in self._compiled else FALLBACK_LANGUAGE
+        return language if language in self._languages else FALLBACK_LANGUAGE
 
     def classify(self, text: str, language: str | None = None) -> Classification:
         lang = self._language(language)
-        sentences: Sentences | None = None
+        compiled_language = self._languages[lang]
         matches: list[Match] = []
-        seen: set[tuple[str, int]] = set()
-        for compiled in self._compiled[lang]:
-            for hit in compiled.any.finditer(text):
-                sentences = sentences or Sentences(text)
-                start, end = sentences.span(hit.start())
-                if (compiled.rule.id, start) in seen:
+        for (start, end), rule_indexes in compiled_language.candidates(text).items():
+            sentence = text[start:end]
+            mode: Modality | None = None
+            for index in sorted(rule_indexes):
+                compiled = compiled_language.rules[index]
+                hit = compiled.any.search(sentence)
+                if hit is None:
                     continue
-                sentence = text[start:end]
                 if compiled.with_ is not None and not compiled.with_.search(sentence):
                     continue
                 if compiled.unless is not None and compiled.unless.search(sentence):
                     continue
-                seen.add((compiled.rule.id, start))
-                mode = modality(sentence)
+                mode = mode or modality(sentence)
                 matches.append(
                     Match(
                         rule=compiled.rule.id,
                         category=compiled.rule.category,
                         text=hit[0],
-                        start=hit.start(),
-                        end=hit.end(),
+                        start=start + hit.start(),
+                        end=start + hit.end(),
                         sentence=sentence,
                         sentence_key=sentence_key(sentence),
                         modality=mode,
@@ -113,6 +138,15 @@ class FlagEngine:
                 )
         matches.sort(key=lambda m: (m.start, m.rule))
         return Classification(matches)
+
+
+def _lower_same_length(text: str) -> str:
+    """Lower case with offsets kept: the few characters whose lower case is longer
+    (U+0130 "İ") stay as they are, so anchors found here point into ``text``."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in text)
 
 
 @cache

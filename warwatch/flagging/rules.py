@@ -16,6 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from warwatch.exceptions import ConfigError
+from warwatch.flagging.anchors import anchors
 
 RULES_DIR = Path(__file__).parent / "rules"
 
@@ -50,6 +51,8 @@ class Rule(BaseModel):
                 except re.error as exc:
                     name = field.rstrip("_")
                     raise ValueError(f"pattern {pattern!r} in '{name}' is invalid: {exc}") from exc
+        for pattern in self.any:
+            anchors(pattern)  # NoAnchor is a ValueError: reported with the rule named
         return self
 
     def compile(self, patterns: list[str]) -> re.Pattern[str] | None:

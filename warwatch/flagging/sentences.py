@@ -12,6 +12,7 @@ import hashlib
 import re
 
 _BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*\s+|\n+")
+_NOT_ALNUM = re.compile(r"[\W_]+")
 _ABBREVIATIONS = frozenset(
     """u.s a.m p.m mr mrs ms dr st gen lt col maj capt sgt adm amb gov sen rep rev prof jr sr
     no nos vs etc e.g i.e jan feb mar apr jun jul aug sep sept oct nov dec u.n u.k e.u
@@ -20,25 +21,68 @@ _ABBREVIATIONS = frozenset(
 
 
 class Sentences:
-    """Sentence spans of one text, looked up by character offset."""
+    """Sentence spans of one text, looked up by character offset.
+
+    Only sentences holding a rule's anchor are ever needed, so boundaries are searched
+    next to the offsets asked about (a bounded ``rfind`` back, one regex search forward)
+    and spans are remembered; the whole text is never split.
+    """
+
+    MAX_SENTENCE = 3000  # a "sentence" longer than this is cut (tables, lists without stops)
 
     def __init__(self, text: str) -> None:
         self.text = text
-        starts = [0]
-        for match in _BOUNDARY.finditer(text):
-            if match[0][0] == "." and _is_abbreviation(text, match.start()):
-                continue
-            starts.append(match.end())
-        self._starts = starts
+        self._starts: list[int] = []
+        self._spans: list[tuple[int, int]] = []
 
     def span(self, offset: int) -> tuple[int, int]:
         """(start, end) of the sentence holding ``offset``, white space trimmed."""
         index = bisect.bisect_right(self._starts, offset) - 1
-        start = self._starts[index]
-        end = self._starts[index + 1] if index + 1 < len(self._starts) else len(self.text)
-        while end > start and self.text[end - 1].isspace():
+        if index >= 0 and offset < self._spans[index][1]:
+            return self._spans[index]
+        found = (self._start(offset), self._end(offset))
+        position = bisect.bisect_left(self._starts, found[0])
+        self._starts.insert(position, found[0])
+        self._spans.insert(position, found)
+        return found
+
+    def _start(self, offset: int) -> int:
+        text = self.text
+        floor = max(0, offset - self.MAX_SENTENCE)
+        position = offset
+        while position > floor:
+            mark = max(text.rfind(ch, floor, position) for ch in _STOPS)
+            if mark < 0:
+                return floor
+            match = _BOUNDARY.match(text, mark)
+            if match and match.end() <= offset and not _false_boundary(text, match):
+                return match.end()
+            position = mark
+        return floor
+
+    def _end(self, offset: int) -> int:
+        text = self.text
+        ceiling = min(len(text), offset + self.MAX_SENTENCE)
+        position = offset
+        while True:
+            match = _BOUNDARY.search(text, position, ceiling)
+            if match is None:
+                end = ceiling
+                break
+            if not _false_boundary(text, match):
+                end = match.start() + len(match[0].rstrip())
+                break
+            position = match.end()
+        while end > offset and text[end - 1].isspace():
             end -= 1
-        return start, end
+        return end
+
+
+_STOPS = ".!?…\n"
+
+
+def _false_boundary(text: str, match: re.Match[str]) -> bool:
+    return match[0][0] == "." and _is_abbreviation(text, match.start())
 
 
 def _is_abbreviation(text: str, dot: int) -> bool:
@@ -56,5 +100,5 @@ def _is_abbreviation(text: str, dot: int) -> bool:
 def sentence_key(sentence: str) -> str:
     """A key equal for sentences that differ only in case, punctuation or spacing."""
 
-    letters = "".join(ch for ch in sentence.casefold() if ch.isalnum())
+    letters = _NOT_ALNUM.sub("", sentence.casefold())
     return hashlib.sha1(letters.encode()).hexdigest()
