@@ -255,14 +255,18 @@ def run_errors(connection: Connection, run_id: int) -> list[Any]:
     )
 
 
-def version_counts(connection: Connection) -> Any:
-    """Versions per item, as a subquery for exports."""
-    return (
-        select(
-            ItemVersion.item_id,
-            func.count().label("versions"),
-            func.max(ItemVersion.id).label("latest"),
-        )
-        .group_by(ItemVersion.item_id)
+def last_crawls(connection: Connection) -> dict[str, tuple[str, datetime]]:
+    """Each source's most recent crawl: (status, finished or started time)."""
+    latest = (
+        select(CrawlRunSource.source_id, func.max(CrawlRunSource.id).label("id"))
+        .group_by(CrawlRunSource.source_id)
         .subquery()
     )
+    rows = connection.execute(
+        select(
+            CrawlRunSource.source_id,
+            CrawlRunSource.status,
+            func.coalesce(CrawlRunSource.finished_at, CrawlRunSource.started_at),
+        ).join(latest, latest.c.id == CrawlRunSource.id)
+    )
+    return {source_id: (status, at) for source_id, status, at in rows}

@@ -148,3 +148,17 @@ def test_classify_names_the_bad_input_line():
 
     assert result.exit_code == 2
     assert "stdin line 2" in result.stderr
+
+
+def test_sources_shows_each_sources_last_crawl(server, write_config, db_url):
+    config = str(
+        write_config({"state": server.serve_fixture("/feed", STATE), "never": server.url("/x")})
+    )
+    run("crawl", "--config", config, "--db", db_url, "--source", "state")
+
+    result = run("sources", "--config", config, "--db", db_url)
+
+    state = next(line for line in result.stdout.splitlines() if line.startswith("state "))
+    never = next(line for line in result.stdout.splitlines() if line.startswith("never "))
+    assert " ok 20" in state
+    assert "  -  " in never

@@ -76,3 +76,33 @@ def test_a_truncated_feed_keeps_the_entries_before_the_cut():
 
     assert 0 < len(feed.entries) < 10
     assert feed.warning
+
+
+def test_the_whitehouse_briefing_room_feed_parses():
+    feed = parse_feed(
+        read("whitehouse-briefing-room-2022-03-18.rss"), "https://www.whitehouse.gov/feed"
+    )
+
+    assert len(feed.entries) == 10
+    assert all(
+        e.content_html and e.link.startswith("https://www.whitehouse.gov/") for e in feed.entries
+    )
+
+
+def test_rss_1_0_parses():
+    # The corpus holds no real RSS 1.0 capture; this is the format's minimal document.
+    body = b"""<?xml version="1.0"?>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/"
+         xmlns:dc="http://purl.org/dc/elements/1.1/">
+  <channel rdf:about="https://example.org/"><title>Example</title><link>https://example.org/</link>
+    <description>d</description><items><rdf:Seq><rdf:li resource="https://example.org/a"/></rdf:Seq></items>
+  </channel>
+  <item rdf:about="https://example.org/a"><title>Statement A</title><link>https://example.org/a</link>
+    <description>Text of A.</description><dc:date>2022-03-23T17:55:28Z</dc:date></item>
+</rdf:RDF>"""
+
+    feed = parse_feed(body, "https://example.org/rss")
+
+    assert feed.version == "rss10"
+    assert [(e.link, e.title) for e in feed.entries] == [("https://example.org/a", "Statement A")]
+    assert feed.entries[0].published == datetime(2022, 3, 23, 17, 55, 28, tzinfo=UTC)

@@ -6,6 +6,7 @@ import functools
 import json
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
@@ -121,15 +122,19 @@ def export(config: str | None, db: str | None, what: str, fmt: str, out: Any) ->
 
 @main.command()
 @config_option
+@db_option
 @reported
-def sources(config: str | None) -> None:
-    """The validated sources, as a table."""
+def sources(config: str | None, db: str | None) -> None:
+    """The validated sources, as a table; with a database, each one's last crawl too."""
     from warwatch.sources import load_sources
 
-    settings = Settings.resolve(config)
+    settings = Settings.resolve(config, db)
     loaded = load_sources(settings.config_path)
-    rows = [("ID", "FAMILY", "KIND", "LANG", "EVERY", "ON", "URL")]
+    last = _last_crawls(settings.db_url)
+    rows = [("ID", "FAMILY", "KIND", "LANG", "EVERY", "ON", "LAST CRAWL", "URL")]
     for s in loaded.sources:
+        outcome = last.get(s.id)
+        seen = f"{outcome[0]} {outcome[1]:%Y-%m-%d %H:%M}Z" if outcome else "-"
         rows.append(
             (
                 s.id,
@@ -138,6 +143,7 @@ def sources(config: str | None) -> None:
                 s.language or "-",
                 _every(s.interval.total_seconds()),
                 "yes" if s.enabled else "no",
+                seen,
                 s.url,
             )
         )
@@ -147,6 +153,27 @@ def sources(config: str | None) -> None:
         click.echo(
             "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=False)) + "  " + row[-1]
         )
+
+
+def _last_crawls(db_url: str) -> dict[str, tuple[str, Any]]:
+    """Each source's latest crawl status and time, when the database exists and has any."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from db.engine import get_engine
+    from db.migrate import current_revision
+    from db.store import last_crawls
+
+    if db_url.startswith("sqlite:///") and not Path(db_url.removeprefix("sqlite:///")).exists():
+        return {}  # do not create a database just to list sources
+    try:
+        engine = get_engine(db_url)
+        if current_revision(engine) is None:
+            return {}
+        with engine.connect() as connection:
+            return last_crawls(connection)
+    except SQLAlchemyError as error:
+        click.echo(f"warwatch: cannot read last crawls from the database: {error}", err=True)
+        return {}
 
 
 def _every(seconds: float) -> str:

@@ -46,7 +46,11 @@ def parse_feed(body: bytes, url: str) -> ParsedFeed:
             raise FeedParseError(url, "an HTML page was served instead of a feed")
         reason = f"not a feed ({_describe(problem)})" if problem else "not an RSS or Atom feed"
         raise FeedParseError(url, reason)
-    entries = [entry for entry in map(_entry, parsed.entries) if entry is not None]
+    entries = [
+        entry
+        for entry in (_entry(raw, parsed.version) for raw in parsed.entries)
+        if entry is not None
+    ]
     warning = None
     if problem is not None:
         warning = f"feed read leniently: {_describe(problem)}"
@@ -60,7 +64,7 @@ def parse_feed(body: bytes, url: str) -> ParsedFeed:
     )
 
 
-def _entry(raw: feedparser.FeedParserDict) -> FeedEntry | None:
+def _entry(raw: feedparser.FeedParserDict, version: str) -> FeedEntry | None:
     link = raw.get("link") or (raw.get("id") if str(raw.get("id", "")).startswith("http") else None)
     if not link:
         return None
@@ -69,14 +73,18 @@ def _entry(raw: feedparser.FeedParserDict) -> FeedEntry | None:
         if part.get("value") and "html" in part.get("type", "text/html"):
             content = part["value"]
             break
+    # dict.get: feedparser's own .get() falls back from "updated" to "published",
+    # which would report every publication date as a modification date.
+    published = _date(dict.get(raw, "published_parsed"))
+    updated = _date(dict.get(raw, "updated_parsed"))
+    if version == "rss10" and published is None:
+        published, updated = updated, None  # RSS 1.0's dc:date is the publication date
     return FeedEntry(
         link=link.strip(),
         title=clean_title(raw.get("title")),
         author=raw.get("author") or None,
-        published=_date(raw.get("published_parsed")),
-        # dict.get: feedparser's own .get() falls back from "updated" to "published",
-        # which would report every publication date as a modification date.
-        updated=_date(dict.get(raw, "updated_parsed")),
+        published=published,
+        updated=updated,
         content_html=content,
         summary_html=raw.get("summary") or None,
     )
