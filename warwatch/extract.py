@@ -7,6 +7,7 @@ must not lose a paragraph on its way into the evidence store).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -41,7 +42,7 @@ def extract_page(html: bytes | str, url: str) -> Extracted:
     tree = load_html(html)
     if tree is None:
         raise ExtractionError(url, "the page is not parseable HTML")
-    meta = page_metadata(tree)
+    meta = page_metadata(tree, url)
     document = trafilatura.bare_extraction(
         tree, url=url, include_comments=False, with_metadata=False, deduplicate=False
     )
@@ -49,12 +50,27 @@ def extract_page(html: bytes | str, url: str) -> Extracted:
         raise ExtractionError(url, "no article text found on the page")
     return Extracted(
         title=meta.title or "",
-        text=document.text,  # cleaned once, by NormalizePipeline
+        text=drop_promo_lines(document.text),  # cleaned once, by NormalizePipeline
         author=meta.author,
         published_at=meta.published_at,
         modified_at=meta.modified_at,
         language=meta.language,
     )
+
+
+# Lines that point elsewhere ("Read more: <other story>") are not the article, and their
+# headlines would raise flags on the wrong item.
+_PROMO_LINE = re.compile(
+    r"^\s*(?:read more|read also|also read|see also|related|more on this|our standards|"
+    r"lire aussi|à lire aussi|voir aussi|lesen sie auch|mehr zum thema|lea también|"
+    r"lee también|leia também|читайте также|читайте також|дивіться також|czytaj także|"
+    r"czytaj też)\s*:.*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def drop_promo_lines(text: str) -> str:
+    return _PROMO_LINE.sub("", text)
 
 
 def extract_fragment(html: str, url: str) -> str:

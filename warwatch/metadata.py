@@ -17,6 +17,7 @@ import htmldate
 from lxml.html import HtmlElement
 
 from warwatch.normalize import clean_title, to_utc
+from warwatch.sites import TITLE_SOURCES, rules_for
 
 ARTICLE_TYPES = {
     "newsarticle", "article", "reportagenewsarticle", "analysisnewsarticle", "blogposting",
@@ -52,18 +53,22 @@ class PageMetadata:
     language: str | None
 
 
-def page_metadata(tree: HtmlElement) -> PageMetadata:
+def page_metadata(tree: HtmlElement, url: str | None = None) -> PageMetadata:
     meta = _meta_tags(tree)
     ld = _json_ld_article(tree)
-    title = (
-        _text(ld.get("headline"))
-        or meta.get("og:title")
-        or meta.get("twitter:title")
-        or _html_title(tree)
-    )
     published = to_utc(_text(ld.get("datePublished"))) or _first_date(meta, _META_PUBLISHED)
     if published is None:
         published = _time_element(tree) or _inferred_date(tree)
+    site = rules_for(url, published.date() if published else None)
+    titles = {
+        "h1": lambda: _confirmed_h1(tree),
+        "json_ld": lambda: _text(ld.get("headline")),
+        "og": lambda: meta.get("og:title"),
+        "twitter": lambda: meta.get("twitter:title"),
+        "html_title": lambda: _html_title(tree),
+    }
+    order = site.title_from if site else TITLE_SOURCES
+    title = next((found for source in order if (found := titles[source]())), None)
     modified = to_utc(_text(ld.get("dateModified"))) or _first_date(meta, _META_MODIFIED)
     author = _ld_author(ld.get("author")) or _first_text(meta, _META_AUTHOR)
     language = _lang(
@@ -164,6 +169,18 @@ def _html_title(tree: HtmlElement) -> str | None:
         return heading.text_content() if heading is not None else None
     parts = _TITLE_SPLIT.split(element.text_content().strip())
     return max(parts, key=len) if len(parts) > 1 else parts[0]
+
+
+def _confirmed_h1(tree: HtmlElement) -> str | None:
+    """The first ``<h1>`` when the document ``<title>`` repeats it: the headline as shown,
+    rather than a social-media variant (og:title) or an SEO one (JSON-LD)."""
+    heading = tree.find(".//h1")
+    title = tree.find(".//title")
+    if heading is None or title is None:
+        return None
+    shown = " ".join(heading.text_content().split())
+    document_title = " ".join(title.text_content().split())
+    return shown if len(shown) > 10 and shown in document_title else None
 
 
 def _time_element(tree: HtmlElement) -> datetime | None:
