@@ -41,6 +41,8 @@ HTTPCACHE_ENABLED = False  # conditional GET is ours: crawler.middlewares.condit
 
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.conditional_get.ConditionalGetMiddleware": 560,
+    # Before (above) Scrapy's HttpCompressionMiddleware (590): sees the raw body first.
+    "crawler.middlewares.content_encoding.ContentEncodingMiddleware": 595,
 }
 EXTENSIONS = {
     "crawler.extensions.run_recorder.RunRecorderExtension": 100,

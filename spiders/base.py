@@ -1,23 +1,31 @@
-"""What every warwatch spider shares: its source, politeness settings, named errors."""
+"""What every warwatch spider shares: its source, politeness, article pages, named errors."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from scrapy import Spider
+from scrapy import Request, Spider
 from scrapy.crawler import Crawler
-from scrapy.settings import BaseSettings
+from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from crawler.config import warwatch_settings
+from crawler.items import ArticleItem, FetchRecord
+from db.engine import get_engine
+from db.store import known_urls
 from warwatch import __version__
 from warwatch.exceptions import ConfigError
-from warwatch.sources import Source, load_sources
+from warwatch.feeds import FeedEntry
+from warwatch.normalize import canonical_url
+from warwatch.sources import CrawlerConfig, Source, load_sources
 
 logger = logging.getLogger(__name__)
+
+HTML_TYPES = ("text/html", "application/xhtml")
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,34 +55,99 @@ class SourceSpider(Spider):
         if not source_id:
             raise ConfigError(f"the {cls.name} spider needs a source: -a source=<id>")
         settings = warwatch_settings(crawler.settings)
-        source = load_sources(settings.config_path).get(source_id)
+        config = load_sources(settings.config_path)
+        source = config.get(source_id)
         if source.kind != cls.kind:
             raise ConfigError(
                 f"source {source.id!r} is of kind {source.kind!r}; the {cls.name} spider "
                 f"reads kind {cls.kind!r}"
             )
+        # Settings are frozen only after the spider is built: the source's politeness,
+        # over the sources file's crawler section, over the project defaults.
+        crawler.settings.setdict(politeness(config.crawler, source), priority="spider")
         return super().from_crawler(crawler, *args, source=source, db_url=settings.db_url, **kwargs)
 
-    @classmethod
-    def update_settings(cls, settings: BaseSettings) -> None:
-        """Apply the sources file's politeness section on top of the project defaults."""
-        super().update_settings(settings)
-        polite = load_sources(warwatch_settings(settings).config_path).crawler
-        settings.setdict(
-            {
-                "USER_AGENT": (
-                    f"Mozilla/5.0 (compatible; warwatch/{__version__}; +{polite.contact_url})"
-                ),
-                "ROBOTSTXT_OBEY": polite.obey_robots,
-                "DOWNLOAD_DELAY": polite.download_delay,
-                "AUTOTHROTTLE_ENABLED": polite.autothrottle,
-                "AUTOTHROTTLE_START_DELAY": max(polite.download_delay, 1.0),
-                "CONCURRENT_REQUESTS_PER_DOMAIN": polite.concurrent_requests_per_domain,
-                "DOWNLOAD_TIMEOUT": polite.timeout,
-                "DOWNLOAD_MAXSIZE": polite.max_size,
-            },
-            priority="spider",
+    # -- article pages (feed entries without full text, sitemap and listing links) --
+
+    def article_requests(self, entries: Iterable[FeedEntry], parent_url: str) -> Iterator[Request]:
+        """Requests for the article pages not stored yet and wanted by the source."""
+        wanted = [e for e in entries if self.source.wants(e.link)]
+        with get_engine(self.db_url).connect() as connection:
+            stored = known_urls(connection, (canonical_url(e.link) for e in wanted))
+        seen: set[str] = set()
+        for entry in wanted:
+            key = canonical_url(entry.link)
+            if key in stored or key in seen:
+                continue
+            seen.add(key)
+            yield Request(
+                entry.link,
+                callback=self.parse_article,
+                errback=self.article_failed,
+                cb_kwargs={"entry": entry},
+                meta={"parent_url": parent_url},
+                headers=self.source.headers or None,
+            )
+
+    def parse_article(self, response: Response, entry: FeedEntry) -> Iterator[Any]:
+        content_type = response.headers.get(b"Content-Type", b"text/html").decode("latin-1")
+        if not content_type.startswith(HTML_TYPES):
+            self.report_error("not_html", response.url, f"article served as {content_type}")
+            self.incomplete_urls.add(response.meta["parent_url"])
+            return
+        yield self.make_item(
+            entry, response.body, "page", response.status, response.meta["parent_url"]
         )
+
+    def article_failed(self, failure: Failure) -> None:
+        self.report_failure(failure, fatal=False)
+        request = getattr(failure, "request", None)
+        if request is not None:
+            self.incomplete_urls.add(request.meta["parent_url"])
+
+    def make_item(
+        self, entry: FeedEntry, html: str | bytes, origin: str, status: int, parent_url: str
+    ) -> ArticleItem:
+        return ArticleItem(
+            source_id=self.source.id,
+            url=entry.link,
+            origin=origin,
+            html=html,
+            fetched_at=datetime.now(UTC),
+            feed_url=parent_url,
+            http_status=status,
+            language=self.source.language,
+            feed_title=entry.title,
+            feed_author=entry.author,
+            feed_published=entry.published,
+            feed_updated=entry.updated,
+        )
+
+    def source_request(self, url: str, callback: Any, **meta: Any) -> Request:
+        """A conditional GET of one of the source's own URLs (feed, sitemap, listing)."""
+        return Request(
+            url,
+            callback=callback,
+            errback=self.source_failed,
+            dont_filter=True,
+            headers=self.source.headers or None,
+            meta={"conditional": True, "handle_httpstatus_list": [304], **meta},
+        )
+
+    def source_failed(self, failure: Failure) -> None:
+        self.report_failure(failure, fatal=True)
+
+    def fetched(self, response: Response, url: str | None = None) -> FetchRecord:
+        """Validators of a fully read response, keyed by the URL as requested."""
+        if url is None:
+            url = response.request.url if response.request is not None else response.url
+        return FetchRecord(
+            url,
+            _header(response, b"ETag"),
+            _header(response, b"Last-Modified"),
+        )
+
+    # -- errors --
 
     def report_error(self, kind: str, url: str, message: str, *, fatal: bool = False) -> None:
         """Record a named error against this source: logged, counted, stored with the run."""
@@ -85,25 +158,58 @@ class SourceSpider(Spider):
             self.failed = True
         logger.warning("[%s] %s: %s: %s", self.source.id, kind, url, message)
 
-    def report_failure(self, failure: Failure, *, fatal: bool, kind: str | None = None) -> None:
+    def report_failure(self, failure: Failure, *, fatal: bool) -> None:
         """Turn a download failure into a named error (HTTP status, DNS, timeout, robots)."""
         request = getattr(failure, "request", None)
         url = request.url if request is not None else self.source.url
-        name, message = describe_failure(failure)
-        self.report_error(kind or name, url, message, fatal=fatal)
+        kind, message = describe_failure(failure)
+        self.report_error(kind, url, message, fatal=fatal)
+
+
+def politeness(crawler: CrawlerConfig, source: Source) -> dict[str, Any]:
+    """Scrapy settings for one source's crawl."""
+    delay = crawler.download_delay if source.download_delay is None else source.download_delay
+    concurrency = source.concurrency or crawler.concurrent_requests_per_domain
+    return {
+        "USER_AGENT": f"Mozilla/5.0 (compatible; warwatch/{__version__}; +{crawler.contact_url})",
+        "ROBOTSTXT_OBEY": crawler.obey_robots,
+        "DOWNLOAD_DELAY": delay,
+        "AUTOTHROTTLE_ENABLED": crawler.autothrottle,
+        "AUTOTHROTTLE_START_DELAY": max(delay, 1.0),
+        "CONCURRENT_REQUESTS_PER_DOMAIN": concurrency,
+        "DOWNLOAD_TIMEOUT": crawler.timeout,
+        "DOWNLOAD_MAXSIZE": crawler.max_size,
+        "DOWNLOAD_WARNSIZE": min(crawler.max_size, 5 * 1024 * 1024),
+    }
 
 
 def describe_failure(failure: Failure) -> tuple[str, str]:
+    """A failure's kind and message, as operators read them in ``crawl_errors``."""
     from scrapy.exceptions import IgnoreRequest
     from scrapy.spidermiddlewares.httperror import HttpError
+    from twisted.internet.defer import CancelledError
+
+    from crawler.exceptions import BodyTooLarge, CorruptBody
 
     error = failure.value
+    if isinstance(error, CorruptBody):
+        return "corrupt_body", str(error)
+    if isinstance(error, BodyTooLarge):
+        return "too_large", str(error)
     if isinstance(error, HttpError):
-        status = error.response.status
-        return "http_error", f"HTTP {status}"
+        return "http_error", f"HTTP {error.response.status}"
     if isinstance(error, IgnoreRequest):
         text = str(error) or "request ignored"
         if "robots" in text.lower():
             return "blocked_by_robots", "forbidden by robots.txt"
+        if "redirect" in text.lower():
+            return "redirect_loop", text
         return "ignored", text
+    if isinstance(error, CancelledError) or "max size" in str(error).lower():
+        return "too_large", "response larger than the maximum size (max_size), abandoned"
     return type(error).__name__, str(error) or type(error).__name__
+
+
+def _header(response: Response, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None

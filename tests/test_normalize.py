@@ -59,3 +59,17 @@ def test_white_space_alone_does_not_change_the_content_hash():
 )
 def test_to_utc(value, expected):
     assert to_utc(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("Seg, 24 Set 2018 19:42:40 -0300", datetime(2018, 9, 24, 22, 42, 40, tzinfo=UTC)),
+        ("Thu,28 Jul 2022 4:35:5 GMT+9", datetime(2022, 7, 27, 19, 35, 5, tzinfo=UTC)),
+        ("mer., 23 mars 2022 17:55:28 +0100", datetime(2022, 3, 23, 16, 55, 28, tzinfo=UTC)),
+        ("Mi, 23 Mär 2022 17:55:28 GMT", datetime(2022, 3, 23, 17, 55, 28, tzinfo=UTC)),
+        ("23 березня 2022", None),  # full genitive month names are not guessed at
+    ],
+)
+def test_feed_dates_in_other_languages_and_odd_formats(value, expected):
+    assert to_utc(value) == expected

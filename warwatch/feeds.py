@@ -12,19 +12,22 @@ from datetime import UTC, datetime
 
 import feedparser
 
+from warwatch.dates import parse_loose_date
 from warwatch.exceptions import FeedParseError
 from warwatch.normalize import clean_title
 
 
 @dataclass(frozen=True, slots=True)
 class FeedEntry:
+    """An entry of a feed, or a link found in a sitemap or on a listing page."""
+
     link: str
-    title: str
-    author: str | None
-    published: datetime | None
-    updated: datetime | None
-    content_html: str | None  # the full text, when the feed carries it
-    summary_html: str | None
+    title: str = ""
+    author: str | None = None
+    published: datetime | None = None
+    updated: datetime | None = None
+    content_html: str | None = None  # the full text, when the feed carries it
+    summary_html: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,8 +78,10 @@ def _entry(raw: feedparser.FeedParserDict, version: str) -> FeedEntry | None:
             break
     # dict.get: feedparser's own .get() falls back from "updated" to "published",
     # which would report every publication date as a modification date.
-    published = _date(dict.get(raw, "published_parsed"))
-    updated = _date(dict.get(raw, "updated_parsed"))
+    published = _date(dict.get(raw, "published_parsed")) or parse_loose_date(
+        dict.get(raw, "published")
+    )
+    updated = _date(dict.get(raw, "updated_parsed")) or parse_loose_date(dict.get(raw, "updated"))
     if version == "rss10" and published is None:
         published, updated = updated, None  # RSS 1.0's dc:date is the publication date
     return FeedEntry(

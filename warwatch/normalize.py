@@ -13,6 +13,8 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from warwatch.dates import parse_loose_date
+
 # Query parameters that identify a campaign or a click, never the page.
 TRACKING_PARAMS = frozenset(
     {
@@ -127,6 +129,9 @@ def _parse_date(text: str) -> datetime | None:
         return datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         pass
+    loose = parse_loose_date(text)  # before email.utils, which ignores zones like GMT+9
+    if loose is not None:
+        return loose
     try:
         return parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError):

@@ -26,7 +26,7 @@ from pydantic import (
 from warwatch.exceptions import ConfigError
 
 Family = Literal["state_department", "embassy", "icc", "wire", "other"]
-Kind = Literal["feed"]
+Kind = Literal["feed", "sitemap", "listing", "page"]
 
 _INTERVAL = re.compile(r"^\s*(\d+)\s*(s|m|h|d)\s*$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
@@ -90,6 +90,40 @@ class CrawlerConfig(BaseModel):
     _check_contact = field_validator("contact_url")(check_http_url)
 
 
+class Selector(BaseModel):
+    """Where the links (or the next page) are on a listing page: CSS or XPath."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    css: str | None = None
+    xpath: str | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Selector:
+        if (self.css is None) == (self.xpath is None):
+            raise ValueError("give exactly one of 'css' or 'xpath'")
+        from parsel import Selector as Parsel
+
+        try:
+            probe = Parsel(text="<html></html>")
+            probe.css(self.css) if self.css else probe.xpath(self.xpath)  # type: ignore[arg-type]
+        except Exception as exc:  # parsel raises several types for a bad expression
+            raise ValueError(f"invalid selector: {exc}") from None
+        return self
+
+
+# Which kind each kind-specific field belongs to.
+_KIND_FIELDS = {
+    "fetch_articles": {"feed"},
+    "since": {"sitemap"},
+    "links": {"listing"},
+    "next_page": {"listing"},
+    "max_pages": {"listing"},
+    "include": {"feed", "sitemap", "listing"},
+    "exclude": {"feed", "sitemap", "listing"},
+}
+
+
 class Source(BaseModel):
     """One watched source."""
 
@@ -103,11 +137,53 @@ class Source(BaseModel):
     interval: Interval = timedelta(minutes=15)
     language: str | None = Field(default=None, pattern=r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
     enabled: bool = True
-    # auto: the feed's full text when it has one, else the article page; always: the page;
-    # never: only what the feed carries (full text, else its summary).
+    # feed — auto: the feed's full text when it has one, else the article page;
+    # always: the page; never: only what the feed carries (full text, else its summary).
     fetch_articles: Literal["auto", "always", "never"] = "auto"
+    # sitemap — only entries published or modified within this window are followed.
+    since: Interval = timedelta(days=2)
+    # listing — where the article links are, the next page, and how many pages at most.
+    links: Selector | None = None
+    next_page: Selector | None = None
+    max_pages: int = Field(default=1, ge=1, le=50)
+    # feed, sitemap, listing — article URLs must match one include pattern (if any) and
+    # no exclude pattern (regular expressions, searched in the URL).
+    include: list[str] = Field(default_factory=list)
+    exclude: list[str] = Field(default_factory=list)
+    # per-source politeness and request headers, over the crawler section's values.
+    download_delay: float | None = Field(default=None, ge=0)
+    concurrency: int | None = Field(default=None, ge=1, le=16)
+    headers: dict[str, str] = Field(default_factory=dict)
 
     _check_url = field_validator("url")(check_http_url)
+
+    @field_validator("include", "exclude")
+    @classmethod
+    def _patterns(cls, patterns: list[str]) -> list[str]:
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"invalid pattern {pattern!r}: {exc}") from None
+        return patterns
+
+    @model_validator(mode="after")
+    def _fields_fit_the_kind(self) -> Source:
+        for field in self.model_fields_set:
+            kinds = _KIND_FIELDS.get(field)
+            if kinds and self.kind not in kinds:
+                raise ValueError(
+                    f"'{field}' applies to kind {' or '.join(sorted(kinds))}, not {self.kind}"
+                )
+        if self.kind == "listing" and self.links is None:
+            raise ValueError("a listing source needs 'links' (a css or xpath selector)")
+        return self
+
+    def wants(self, url: str) -> bool:
+        """Whether an article URL passes this source's include / exclude patterns."""
+        if self.include and not any(re.search(p, url) for p in self.include):
+            return False
+        return not any(re.search(p, url) for p in self.exclude)
 
 
 class SourcesConfig(BaseModel):
