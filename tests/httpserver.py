@@ -23,6 +23,7 @@ class Route:
     etag: str | None = None
     last_modified: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    required_headers: dict[str, str] = field(default_factory=dict)  # else 401
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,7 @@ class FixtureServer:
         status: int = 200,
         validators: bool = True,
         headers: dict[str, str] | None = None,
+        required_headers: dict[str, str] | None = None,
     ) -> str:
         """Serve ``body`` at ``path``; a new body gets new validators, like a real server."""
         data = body.encode() if isinstance(body, str) else body
@@ -69,6 +71,7 @@ class FixtureServer:
             etag=f'"{hashlib.sha1(data).hexdigest()[:16]}"' if validators else None,
             last_modified=formatdate(self._clock, usegmt=True) if validators else None,
             headers=headers or {},
+            required_headers=required_headers or {},
         )
         return self.url(path)
 
@@ -100,6 +103,9 @@ class FixtureServer:
                 if route is None:
                     self.send_error(404)
                     return 404
+                if any(self.headers.get(k) != v for k, v in route.required_headers.items()):
+                    self.send_error(401)
+                    return 401
                 if route.status == 200 and self._not_modified(route):
                     self.send_response(304)
                     self._validators(route)

@@ -102,7 +102,17 @@ def test_sources_lists_the_shipped_file_by_default(tmp_path, monkeypatch):
     result = run("sources", env={"WARWATCH_CONFIG": ""})
 
     assert result.exit_code == 0
-    assert "state-press-releases  state_department  feed  en    15m" in result.stdout
+    rows = [line.split() for line in result.stdout.splitlines()]
+    assert [
+        "state-press-releases",
+        "state_department",
+        "feed",
+        "en",
+        "15m",
+        "yes",
+        "-",
+        "https://www.state.gov/rss-feed/press-releases/feed/",
+    ] in rows
     assert "https://ua.usembassy.gov/feed/" in result.stdout
 
 

@@ -58,3 +58,18 @@ def test_the_code_is_ruff_clean():
         [sys.executable, "-m", "ruff", "check", "."], cwd=ROOT, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_docs_sources_lists_exactly_the_shipped_sources():
+    from click.testing import CliRunner
+
+    from warwatch.settings import shipped_sources_path
+
+    doc = (ROOT / "docs" / "sources.md").read_text(encoding="utf-8")
+    tables = (
+        CliRunner()
+        .invoke(main, ["sources", "--config", str(shipped_sources_path()), "--format", "markdown"])
+        .stdout
+    )
+
+    assert doc.split("## Sources\n\n", 1)[1] == tables

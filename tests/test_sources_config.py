@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -43,7 +44,7 @@ def test_the_shipped_file_watches_state_and_embassies():
 
     ids = {s.id for s in config.sources}
     assert "state-press-releases" in ids
-    assert {"embassy-ukraine", "embassy-russia", "embassy-poland"} <= ids
+    assert {"embassy-ua", "embassy-ru", "embassy-pl", "embassy-ua-uk"} <= ids
     assert config.get("state-press-releases").url == (
         "https://www.state.gov/rss-feed/press-releases/feed/"
     )
@@ -105,3 +106,98 @@ def test_an_unknown_source_id_lists_the_known_ones(tmp_path):
         ConfigError, match="unknown source 'nope'; known sources: state-press-releases"
     ):
         config.get("nope")
+
+
+def test_the_shipped_file_covers_all_four_families_with_real_urls():
+    config = load_sources(shipped_sources_path())
+
+    families = {s.family for s in config.sources}
+    assert {"state_department", "embassy", "icc", "wire"} <= families
+    embassies = {s.id for s in config.sources if s.family == "embassy" and s.enabled}
+    countries = {sid.split("-")[1] for sid in embassies}
+    assert len(countries) >= 20
+    assert {
+        "ua",
+        "ru",
+        "pl",
+        "ge",
+        "md",
+        "il",
+        "sd",
+        "ss",
+        "mm",
+        "sy",
+        "iq",
+        "et",
+        "cd",
+        "af",
+    } <= countries
+    assert all(s.language for s in config.sources)
+    local = {s.language for s in config.sources if s.family == "embassy"}
+    assert {"uk", "ru", "pl", "ka", "ro", "he", "ar", "fr"} <= local
+    icc = [s for s in config.sources if s.family == "icc"]
+    assert {s.language for s in icc} == {"en", "fr"}
+    wires = " ".join(s.url for s in config.sources if s.family == "wire")
+    assert "apnews.com" in wires and "reuters.com" in wires and "afp.com" in wires
+    assert {s.kind for s in config.sources} == {"feed", "sitemap", "listing", "page", "api"}
+
+
+def test_a_template_expands_per_entry_and_its_errors_name_the_entry(tmp_path):
+    path = write(
+        tmp_path,
+        """\
+sources: []
+templates:
+  - id: "embassy-{cc}"
+    name: "U.S. Embassy – {country}"
+    family: embassy
+    url: "https://{cc}.usembassy.gov/feed/"
+    for_each:
+      - {cc: ua, country: Ukraine}
+      - {cc: pl, country: Poland, interval: 1h}
+""",
+    )
+    original = path.read_text()
+    config = load_sources(path)
+
+    assert [(s.id, s.name, s.url) for s in config.sources] == [
+        ("embassy-ua", "U.S. Embassy – Ukraine", "https://ua.usembassy.gov/feed/"),
+        ("embassy-pl", "U.S. Embassy – Poland", "https://pl.usembassy.gov/feed/"),
+    ]
+    assert config.sources[1].interval == timedelta(hours=1)
+
+    bad = write(
+        tmp_path,
+        original.replace("{cc: pl, country: Poland, interval: 1h}", "{cc: 'P L', country: Poland}"),
+    )
+    with pytest.raises(
+        ConfigError,
+        match=r":9: source 'embassy-P L' \(template 'embassy-\{cc\}' for_each #2\), field 'id'",
+    ):
+        load_sources(bad)
+    missing = write(
+        tmp_path, original.replace("{cc: pl, country: Poland, interval: 1h}", "{cc: pl}")
+    )
+    with pytest.raises(ConfigError, match=r"for_each #2: no value for placeholder \{country\}"):
+        load_sources(missing)
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ("    links: {css: 'a'}\n", "'links' applies to kind listing, not feed"),
+        ("    since: 2d\n", "'since' applies to kind sitemap, not feed"),
+        ("    include: ['(unclosed']\n", "invalid pattern '(unclosed'"),
+    ],
+)
+def test_fields_must_fit_the_kind(tmp_path, extra, message):
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        load_sources(write(tmp_path, GOOD + extra))
+
+
+def test_a_listing_needs_a_valid_selector(tmp_path):
+    listing = GOOD.replace("kind: feed", "kind: listing")
+    with pytest.raises(ConfigError, match="a listing source needs 'links'"):
+        load_sources(write(tmp_path, listing))
+    with pytest.raises(ConfigError, match="invalid selector"):
+        load_sources(write(tmp_path, listing + "    links: {css: 'a[[['}\n"))

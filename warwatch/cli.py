@@ -123,13 +123,24 @@ def export(config: str | None, db: str | None, what: str, fmt: str, out: Any) ->
 @main.command()
 @config_option
 @db_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "markdown"]),
+    default="table",
+    show_default=True,
+    help="markdown: the table of docs/sources.md.",
+)
 @reported
-def sources(config: str | None, db: str | None) -> None:
+def sources(config: str | None, db: str | None, fmt: str) -> None:
     """The validated sources, as a table; with a database, each one's last crawl too."""
     from warwatch.sources import load_sources
 
     settings = Settings.resolve(config, db)
     loaded = load_sources(settings.config_path)
+    if fmt == "markdown":
+        click.echo(sources_markdown(loaded))
+        return
     last = _last_crawls(settings.db_url)
     rows = [("ID", "FAMILY", "KIND", "LANG", "EVERY", "ON", "LAST CRAWL", "URL")]
     for s in loaded.sources:
@@ -153,6 +164,28 @@ def sources(config: str | None, db: str | None) -> None:
         click.echo(
             "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=False)) + "  " + row[-1]
         )
+
+
+def sources_markdown(config: Any) -> str:
+    """One Markdown table row per source, grouped by family (docs/sources.md)."""
+    lines = []
+    for family in ("state_department", "embassy", "icc", "wire", "other"):
+        chosen = [s for s in config.sources if s.family == family]
+        if not chosen:
+            continue
+        lines += [
+            f"### {family}",
+            "",
+            "| id | kind | language | every | enabled | URL |",
+            "|---|---|---|---|---|---|",
+        ]
+        for s in chosen:
+            lines.append(
+                f"| `{s.id}` | {s.kind} | {s.language or '-'} | "
+                f"{_every(s.interval.total_seconds())} | {'yes' if s.enabled else 'no'} | {s.url} |"
+            )
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
 
 
 def _last_crawls(db_url: str) -> dict[str, tuple[str, Any]]:

@@ -29,6 +29,13 @@ class Settings:
     config_path: Path
     db_url: str
 
+    @staticmethod
+    def secret(name: str, environ: Mapping[str, str] | None = None) -> str | None:
+        """A secret (an API key) from the environment variable a source names: secrets
+        never go in the sources file."""
+        value = (os.environ if environ is None else environ).get(name, "").strip()
+        return value or None
+
     @classmethod
     def resolve(
         cls,

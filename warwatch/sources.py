@@ -26,7 +26,7 @@ from pydantic import (
 from warwatch.exceptions import ConfigError
 
 Family = Literal["state_department", "embassy", "icc", "wire", "other"]
-Kind = Literal["feed", "sitemap", "listing", "page"]
+Kind = Literal["feed", "sitemap", "listing", "page", "api"]
 
 _INTERVAL = re.compile(r"^\s*(\d+)\s*(s|m|h|d)\s*$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
@@ -119,6 +119,8 @@ _KIND_FIELDS = {
     "links": {"listing"},
     "next_page": {"listing"},
     "max_pages": {"listing"},
+    "api": {"api"},
+    "api_key_env": {"api"},
     "include": {"feed", "sitemap", "listing"},
     "exclude": {"feed", "sitemap", "listing"},
 }
@@ -150,6 +152,9 @@ class Source(BaseModel):
     # no exclude pattern (regular expressions, searched in the URL).
     include: list[str] = Field(default_factory=list)
     exclude: list[str] = Field(default_factory=list)
+    # api — a wire's licensed JSON news API, and the environment variable holding its key.
+    api: Literal["ap_media"] | None = None
+    api_key_env: str | None = Field(default=None, pattern=r"^[A-Z][A-Z0-9_]*$")
     # per-source politeness and request headers, over the crawler section's values.
     download_delay: float | None = Field(default=None, ge=0)
     concurrency: int | None = Field(default=None, ge=1, le=16)
@@ -177,6 +182,8 @@ class Source(BaseModel):
                 )
         if self.kind == "listing" and self.links is None:
             raise ValueError("a listing source needs 'links' (a css or xpath selector)")
+        if self.kind == "api" and (self.api is None or self.api_key_env is None):
+            raise ValueError("an api source needs 'api' and 'api_key_env'")
         return self
 
     def wants(self, url: str) -> bool:
@@ -193,6 +200,7 @@ class SourcesConfig(BaseModel):
 
     crawler: CrawlerConfig = CrawlerConfig()
     sources: list[Source]
+    templates: list[dict[str, Any]] = Field(default_factory=list)  # expanded into sources
 
     @model_validator(mode="after")
     def _unique_ids(self) -> SourcesConfig:
@@ -241,14 +249,75 @@ def load_sources(path: str | Path) -> SourcesConfig:
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a mapping with a 'sources' list at the top")
     lines = _line_index(node)
+    data, origins = _expand_templates(path, data, lines)
     try:
         return SourcesConfig.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(_describe(path, data, lines, exc)) from None
+        raise ConfigError(_describe(path, data, lines, exc, origins)) from None
+
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def _expand_templates(
+    path: Path, data: dict[str, Any], lines: dict[tuple[Any, ...], int]
+) -> tuple[dict[str, Any], dict[int, tuple[str, int | None]]]:
+    """Each template once per ``for_each`` entry, ``{name}`` placeholders filled in.
+
+    Returns the data with the expanded sources appended, and for each expanded source's
+    index, where it came from (for error messages).
+    """
+    templates = data.get("templates") or []
+    if not isinstance(templates, list):
+        raise ConfigError(f"{path}: 'templates' must be a list")
+    sources = list(data.get("sources") or [])
+    origins: dict[int, tuple[str, int | None]] = {}
+    for t_index, template in enumerate(templates):
+        line = lines.get(("templates", t_index))
+        if not isinstance(template, dict) or not isinstance(template.get("for_each"), list):
+            raise ConfigError(f"{path}:{line}: template #{t_index + 1} needs a 'for_each' list")
+        body = {k: v for k, v in template.items() if k != "for_each"}
+        for e_index, values in enumerate(template["for_each"]):
+            e_line = lines.get(("templates", t_index, "for_each", e_index), line)
+            if not isinstance(values, dict):
+                raise ConfigError(
+                    f"{path}:{e_line}: template #{t_index + 1}, for_each "
+                    f"#{e_index + 1}: expected a mapping of placeholder values"
+                )
+            try:
+                expanded = {key: _fill(value, values) for key, value in body.items()}
+            except KeyError as missing:
+                raise ConfigError(
+                    f"{path}:{e_line}: template {body.get('id')!r}, for_each #{e_index + 1}: "
+                    f"no value for placeholder {{{missing.args[0]}}}"
+                ) from None
+            for key, value in values.items():
+                if key in Source.model_fields and key not in body:
+                    expanded[key] = value  # e.g. a per-entry language or interval
+            origins[len(sources)] = (
+                f"template {body.get('id')!r} for_each #{e_index + 1}",
+                e_line,
+            )
+            sources.append(expanded)
+    return {**data, "sources": sources, "templates": []}, origins
+
+
+def _fill(value: Any, values: dict[str, Any]) -> Any:
+    if isinstance(value, str):
+        return _PLACEHOLDER.sub(lambda m: str(values[m[1]]), value)
+    if isinstance(value, list):
+        return [_fill(v, values) for v in value]
+    if isinstance(value, dict):
+        return {k: _fill(v, values) for k, v in value.items()}
+    return value
 
 
 def _describe(
-    path: Path, data: dict[str, Any], lines: dict[tuple[Any, ...], int], exc: ValidationError
+    path: Path,
+    data: dict[str, Any],
+    lines: dict[tuple[Any, ...], int],
+    exc: ValidationError,
+    origins: dict[int, tuple[str, int | None]],
 ) -> str:
     problems = []
     for error in exc.errors():
@@ -256,6 +325,16 @@ def _describe(
         ctx_error = (error.get("ctx") or {}).get("error")
         if isinstance(ctx_error, _DuplicateId):
             loc = ("sources", ctx_error.index, "id")
+        if len(loc) >= 2 and loc[0] == "sources" and loc[1] in origins:
+            origin, line = origins[loc[1]]
+            entry = data["sources"][loc[1]]
+            field = ".".join(str(p) for p in loc[2:]) or "(entry)"
+            message = error["msg"].removeprefix("Value error, ")
+            if error["type"] == "extra_forbidden":
+                message = "unknown key"
+            where = f"{path}:{line}: source {entry.get('id')!r} ({origin})"
+            problems.append(f"  {where}, field '{field}': {message}")
+            continue
         problems.append(_problem(path, data, lines, loc, error))
     return "invalid sources file:\n" + "\n".join(problems)
 
