@@ -37,7 +37,7 @@ class ExtractPipeline:
             spider.report_error("extraction_failed", error.url, error.reason)
             spider.incomplete_urls.add(item.feed_url)
             raise DropItem(f"no text extracted from {error.url}") from error
-        item.extractor = EXTRACTOR
+        item.extractor = item.extractor or EXTRACTOR
         item.html = b""  # extracted: do not carry the page through the other pipelines
         return item
 
@@ -58,3 +58,4 @@ class ExtractPipeline:
         item.published_at = page.published_at or item.feed_published
         item.modified_at = page.modified_at or item.feed_updated
         item.language = item.language or page.language
+        item.extractor = page.extractor

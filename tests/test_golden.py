@@ -49,3 +49,13 @@ def test_golden_page(golden):
         assert recall >= RECALL and precision >= PRECISION, (recall, precision)
     if golden.with_ or golden.without:
         assert snippets(text, golden.with_, golden.without) == (1.0, 1.0)
+
+
+def test_site_rules_are_recorded_with_the_extractor():
+    euronews = next(g for g in GOLDEN if g.name.startswith("euronews.com"))
+    reuters = next(g for g in GOLDEN if g.name.startswith("reuters.com__fundus"))
+
+    assert extract_page(euronews.html, euronews.url).extractor.endswith(
+        "; site euronews.com@2020-01-01"
+    )
+    assert "; site" not in extract_page(reuters.html, reuters.url).extractor

@@ -239,3 +239,59 @@ def test_bad_inputs_are_named_per_source_and_the_good_source_is_stored(
     assert result["huge"].errors[0][0] == "too_large"
     assert result["gzip-bomb"].errors[0][0] == "too_large"
     assert result["loop"].errors[0][0] == "redirect_loop"
+
+
+def test_per_source_headers_and_politeness_are_applied(server, write_config, db_url):
+    serve_pages(server)
+    server.serve(
+        "/press/",
+        '<html><body><ul class="news"><li><a href="/news/burials">x</a></li></ul></body></html>',
+        "text/html",
+    )
+    config = write_config(
+        [
+            source(
+                "press",
+                "listing",
+                server.url("/press/"),
+                links={"css": "ul.news a"},
+                headers={"Accept-Language": "fr"},
+                download_delay=0,
+                concurrency=1,
+                language="fr",
+            )
+        ]
+    )
+
+    crawl(config, db_url)
+
+    assert server.requests_to("/press/")[0].headers["Accept-Language"] == "fr"
+    assert server.requests_to("/news/burials")[0].headers["Accept-Language"] == "fr"
+    with get_engine(db_url).connect() as connection:
+        version = connection.execute(select(ItemVersion.language, ItemVersion.extractor)).one()
+    assert version.language == "fr"  # the source's language wins over the page's
+    assert version.extractor.startswith("trafilatura ")
+
+
+def test_politeness_layers_the_source_over_the_crawler_section():
+    from spiders.base import politeness
+    from warwatch.sources import CrawlerConfig, Source
+
+    crawler = CrawlerConfig(download_delay=3, concurrent_requests_per_domain=4, max_size="1MB")
+    plain = Source(id="a", name="a", family="other", url="https://example.org/feed")
+    slow = Source(
+        id="b",
+        name="b",
+        family="other",
+        url="https://example.org/feed",
+        download_delay=10,
+        concurrency=1,
+    )
+
+    assert politeness(crawler, plain)["DOWNLOAD_DELAY"] == 3
+    assert politeness(crawler, plain)["CONCURRENT_REQUESTS_PER_DOMAIN"] == 4
+    assert politeness(crawler, slow)["DOWNLOAD_DELAY"] == 10
+    assert politeness(crawler, slow)["CONCURRENT_REQUESTS_PER_DOMAIN"] == 1
+    assert politeness(crawler, slow)["DOWNLOAD_MAXSIZE"] == 1024 * 1024
+    assert politeness(crawler, plain)["ROBOTSTXT_OBEY"] is True
+    assert "+https://github.com/warwatch/warwatch" in politeness(crawler, plain)["USER_AGENT"]

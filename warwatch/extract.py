@@ -31,6 +31,7 @@ class Extracted:
     published_at: datetime | None
     modified_at: datetime | None
     language: str | None
+    extractor: str = EXTRACTOR
 
 
 def extract_page(html: bytes | str, url: str) -> Extracted:
@@ -55,6 +56,7 @@ def extract_page(html: bytes | str, url: str) -> Extracted:
         published_at=meta.published_at,
         modified_at=meta.modified_at,
         language=meta.language,
+        extractor=f"{EXTRACTOR}; site {meta.site_rules}" if meta.site_rules else EXTRACTOR,
     )
 
 

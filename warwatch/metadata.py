@@ -51,6 +51,7 @@ class PageMetadata:
     published_at: datetime | None
     modified_at: datetime | None
     language: str | None
+    site_rules: str | None = None  # which per-site rules applied, e.g. "euronews.com@2020-01-01"
 
 
 def page_metadata(tree: HtmlElement, url: str | None = None) -> PageMetadata:
@@ -76,6 +77,7 @@ def page_metadata(tree: HtmlElement, url: str | None = None) -> PageMetadata:
         or meta.get("content-language")
     )  # fmt: skip
     return PageMetadata(
+        site_rules=f"{site.hosts[0]}@{site.valid_from.isoformat()}" if site else None,
         title=clean_title(title) or None,
         author=author,
         published_at=published,
