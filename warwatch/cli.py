@@ -268,3 +268,7 @@ def classify() -> None:
             "score": result.score,
         }
         sys.stdout.write(json.dumps(verdict, ensure_ascii=False) + "\n")
+
+
+if __name__ == "__main__":
+    main()

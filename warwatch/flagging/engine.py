@@ -55,6 +55,7 @@ class _CompiledRule:
     rule: Rule
     any: re.Pattern[str]
     with_: re.Pattern[str] | None
+    and_with: re.Pattern[str] | None
     unless: re.Pattern[str] | None
 
 
@@ -63,7 +64,9 @@ class _Language:
 
     def __init__(self, rule_file: RuleFile) -> None:
         self.rules = [
-            _CompiledRule(r, r.compile(r.any), r.compile(r.with_), r.compile(r.unless))  # type: ignore[arg-type]
+            _CompiledRule(
+                r, r.compile(r.any), r.compile(r.with_), r.compile(r.and_with), r.compile(r.unless)
+            )  # type: ignore[arg-type]
             for r in rule_file.rules
         ]
         by_anchor: dict[str, set[int]] = {}
@@ -118,6 +121,8 @@ class FlagEngine:
                 if hit is None:
                     continue
                 if compiled.with_ is not None and not compiled.with_.search(sentence):
+                    continue
+                if compiled.and_with is not None and not compiled.and_with.search(sentence):
                     continue
                 if compiled.unless is not None and compiled.unless.search(sentence):
                     continue

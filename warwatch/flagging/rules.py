@@ -1,9 +1,10 @@
 """Flagging rules are data: YAML files, one per language, validated at load.
 
 A rule fires on a sentence when one of its ``any`` patterns matches, at least one of its
-``with`` patterns (if it has any) matches in the same sentence, and none of its ``unless``
-patterns does. Patterns are case-insensitive regular expressions; ``\\b`` word boundaries
-are added around each one unless it says ``raw: true``.
+``with`` patterns (if it has any) and one of its ``and_with`` patterns (if any) match in the
+same sentence, and none of its ``unless`` patterns does. Patterns are case-insensitive
+regular expressions; ``\\b`` word boundaries are added around each one unless it says
+``raw: true``.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ class Rule(BaseModel):
     category: Category
     any: list[str] = Field(min_length=1)
     with_: list[str] = Field(default_factory=list, alias="with")
+    and_with: list[str] = Field(default_factory=list)
     unless: list[str] = Field(default_factory=list)
     weight: float = Field(default=1.0, gt=0, le=1)
     raw: bool = False
@@ -44,7 +46,7 @@ class Rule(BaseModel):
 
     @model_validator(mode="after")
     def _patterns_compile(self) -> Rule:
-        for field in ("any", "with_", "unless"):
+        for field in ("any", "with_", "and_with", "unless"):
             for pattern in getattr(self, field):
                 try:
                     re.compile(pattern)
