@@ -19,6 +19,8 @@ class FlagPipeline:
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, ArticleItem):
             return item
+        if item.language is None:  # the source does not say: detect it, and keep it
+            item.language = self.engine.detect(f"{item.title}\n{item.text}")
         result = self.engine.classify(item.text, item.language)
         item.matches = result.matches
         item.rules_version = self.engine.rules_version(item.language or "en")

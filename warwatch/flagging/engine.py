@@ -10,6 +10,7 @@ from pathlib import Path
 import ahocorasick
 
 from warwatch.flagging.anchors import anchors
+from warwatch.flagging.language import detect
 from warwatch.flagging.modality import WEIGHT, Modality, modality
 from warwatch.flagging.rules import RULES_DIR, Rule, RuleFile, load_rules
 from warwatch.flagging.sentences import Sentences, sentence_key
@@ -108,7 +109,15 @@ class FlagEngine:
     def _language(self, language: str | None) -> str:
         return language if language in self._languages else FALLBACK_LANGUAGE
 
+    def detect(self, text: str) -> str | None:
+        """The text's language among those with rules (None when it has no letters)."""
+        return detect(text, self._languages)
+
     def classify(self, text: str, language: str | None = None) -> Classification:
+        """Flag ``text``; its language is detected when not given or not one we have rules
+        for (the source's declared language is trusted when we do)."""
+        if language not in self._languages:
+            language = self.detect(text)
         lang = self._language(language)
         compiled_language = self._languages[lang]
         matches: list[Match] = []
@@ -126,7 +135,7 @@ class FlagEngine:
                     continue
                 if compiled.unless is not None and compiled.unless.search(sentence):
                     continue
-                mode = mode or modality(sentence)
+                mode = mode or modality(sentence, lang)
                 matches.append(
                     Match(
                         rule=compiled.rule.id,
