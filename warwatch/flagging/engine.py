@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -60,8 +61,16 @@ class _CompiledRule:
     unless: re.Pattern[str] | None
 
 
+ANY, WITH, AND_WITH = 0, 1, 2
+
+
 class _Language:
-    """One language's rules, and an Aho-Corasick automaton over all their anchors."""
+    """One language's rules, and an Aho-Corasick automaton over all their anchors.
+
+    Anchors of ``any`` patterns say which sentences to look at; anchors of ``with`` and
+    ``and_with`` patterns say whether a rule's co-occurrence can hold there at all, so a
+    rule is only run (as a regex) on a sentence holding an anchor of each of its groups.
+    """
 
     def __init__(self, rule_file: RuleFile) -> None:
         self.rules = [
@@ -70,25 +79,69 @@ class _Language:
             )  # type: ignore[arg-type]
             for r in rule_file.rules
         ]
-        by_anchor: dict[str, set[int]] = {}
+        self.needs = [(bool(c.rule.with_), bool(c.rule.and_with)) for c in self.rules]
+        by_anchor: dict[str, set[tuple[int, int]]] = {}
         for index, compiled in enumerate(self.rules):
-            for pattern in compiled.rule.any:
-                for anchor in anchors(pattern):
-                    by_anchor.setdefault(anchor, set()).add(index)
+            for role, patterns in ((ANY, compiled.rule.any), (WITH, compiled.rule.with_),
+                                   (AND_WITH, compiled.rule.and_with)):  # fmt: skip
+                for pattern in patterns:
+                    for anchor in anchors(pattern):
+                        by_anchor.setdefault(anchor, set()).add((index, role))
+        # Each anchor in the cases text writes it in (lower, Capitalised, Title, UPPER), so
+        # the text is scanned as it is: no lower-cased copy, offsets point into it directly.
+        by_form: dict[str, set[tuple[int, int]]] = {}
+        for anchor, tags in by_anchor.items():
+            for form in {anchor, anchor.capitalize(), anchor.title(), anchor.upper()}:
+                by_form.setdefault(form, set()).update(tags)
         self.automaton = ahocorasick.Automaton()
-        for anchor, rule_indexes in by_anchor.items():
-            self.automaton.add_word(anchor, tuple(sorted(rule_indexes)))
+        for form, tags in by_form.items():
+            self.automaton.add_word(form, tuple(sorted(tags)))
         self.automaton.make_automaton()
 
     def candidates(self, text: str) -> dict[tuple[int, int], set[int]]:
-        """Sentence spans holding an anchor, each with the rules whose anchor it holds."""
-        lowered = _lower_same_length(text)
-        sentences: Sentences | None = None
+        """Sentence spans holding an ``any`` anchor, with the rules that may fire there
+        (those whose ``with`` / ``and_with`` anchors are in the sentence too)."""
+        any_hits: list[tuple[int, int]] = []
+        group_ends: list[int] = []
+        group_tags: list[tuple[int, int]] = []
+        for end, tags in self.automaton.iter(text):
+            for index, role in tags:
+                if role == ANY:
+                    any_hits.append((end, index))
+                else:
+                    group_ends.append(end)
+                    group_tags.append((index, role))
+        if not any_hits:
+            return {}
+        # A rule whose co-occurrence anchors are nowhere in the text cannot fire in it:
+        # its anchors need no sentence looked up at all.
+        in_text = set(group_tags)
+        possible = {
+            index
+            for index, (need_with, need_and) in enumerate(self.needs)
+            if (not need_with or (index, WITH) in in_text)
+            and (not need_and or (index, AND_WITH) in in_text)
+        }
+        sentences = Sentences(text)
         found: dict[tuple[int, int], set[int]] = {}
-        for end, rule_indexes in self.automaton.iter(lowered):
-            sentences = sentences or Sentences(text)
-            found.setdefault(sentences.span(end), set()).update(rule_indexes)
-        return found
+        present: dict[tuple[int, int], set[tuple[int, int]]] = {}
+        for end, index in any_hits:
+            if index not in possible:
+                continue
+            span = sentences.span(end)
+            rules = found.get(span)
+            if rules is None:
+                rules = found[span] = set()
+                low = bisect.bisect_left(group_ends, span[0])
+                high = bisect.bisect_right(group_ends, span[1])
+                present[span] = set(group_tags[low:high])
+            need_with, need_and = self.needs[index]
+            groups = present[span]
+            if (not need_with or (index, WITH) in groups) and (
+                not need_and or (index, AND_WITH) in groups
+            ):
+                rules.add(index)
+        return {span: rules for span, rules in found.items() if rules}
 
 
 class FlagEngine:
@@ -123,24 +176,25 @@ class FlagEngine:
         matches: list[Match] = []
         for (start, end), rule_indexes in compiled_language.candidates(text).items():
             sentence = text[start:end]
+            lowered = _lower(sentence)
             mode: Modality | None = None
             for index in sorted(rule_indexes):
                 compiled = compiled_language.rules[index]
-                hit = compiled.any.search(sentence)
+                if compiled.with_ is not None and not compiled.with_.search(lowered):
+                    continue
+                if compiled.and_with is not None and not compiled.and_with.search(lowered):
+                    continue
+                hit = compiled.any.search(lowered)
                 if hit is None:
                     continue
-                if compiled.with_ is not None and not compiled.with_.search(sentence):
-                    continue
-                if compiled.and_with is not None and not compiled.and_with.search(sentence):
-                    continue
-                if compiled.unless is not None and compiled.unless.search(sentence):
+                if compiled.unless is not None and compiled.unless.search(lowered):
                     continue
                 mode = mode or modality(sentence, lang)
                 matches.append(
                     Match(
                         rule=compiled.rule.id,
                         category=compiled.rule.category,
-                        text=hit[0],
+                        text=sentence[hit.start() : hit.end()],
                         start=start + hit.start(),
                         end=start + hit.end(),
                         sentence=sentence,
@@ -154,13 +208,13 @@ class FlagEngine:
         return Classification(matches)
 
 
-def _lower_same_length(text: str) -> str:
-    """Lower case with offsets kept: the few characters whose lower case is longer
-    (U+0130 "İ") stay as they are, so anchors found here point into ``text``."""
+def _lower(text: str) -> str:
+    """Lower case with offsets kept: the rare characters whose lower case is longer
+    (U+0130 "İ") stay as they are, so match offsets point into the original."""
     lowered = text.lower()
     if len(lowered) == len(text):
         return lowered
-    return "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in text)
+    return "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
 
 
 @cache

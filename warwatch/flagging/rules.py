@@ -53,15 +53,28 @@ class Rule(BaseModel):
                 except re.error as exc:
                     name = field.rstrip("_")
                     raise ValueError(f"pattern {pattern!r} in '{name}' is invalid: {exc}") from exc
-        for pattern in self.any:
+        for pattern in (*self.any, *self.with_, *self.and_with):
             anchors(pattern)  # NoAnchor is a ValueError: reported with the rule named
         return self
 
     def compile(self, patterns: list[str]) -> re.Pattern[str] | None:
+        """One case-sensitive regex for lower-cased text: the engine searches lower-cased
+        sentences (``re.IGNORECASE`` on Unicode text is several times slower)."""
         if not patterns:
             return None
         wrap = "{}" if self.raw else r"\b(?:{})\b"
-        return re.compile("|".join(wrap.format(p) for p in patterns), re.IGNORECASE | re.UNICODE)
+        return re.compile("|".join(wrap.format(lower_pattern(p)) for p in patterns))
+
+
+_ESCAPE_OR_CHAR = re.compile(r"\\.|.", re.DOTALL)
+
+
+def lower_pattern(pattern: str) -> str:
+    r"""Lower-case a pattern's literal text, leaving escapes (``\W``, ``\S``, ``\B``) alone."""
+    return "".join(
+        token if token.startswith("\\") else token.lower()
+        for token in _ESCAPE_OR_CHAR.findall(pattern)
+    )
 
 
 class RuleFile(BaseModel):

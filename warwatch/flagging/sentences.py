@@ -24,7 +24,7 @@ class Sentences:
     """Sentence spans of one text, looked up by character offset.
 
     Only sentences holding a rule's anchor are ever needed, so boundaries are searched
-    next to the offsets asked about (a bounded ``rfind`` back, one regex search forward)
+    next to the offsets asked about (in a window that widens only when a sentence is long)
     and spans are remembered; the whole text is never split.
     """
 
@@ -49,36 +49,32 @@ class Sentences:
     def _start(self, offset: int) -> int:
         text = self.text
         floor = max(0, offset - self.MAX_SENTENCE)
-        position = offset
-        while position > floor:
-            mark = max(text.rfind(ch, floor, position) for ch in _STOPS)
-            if mark < 0:
+        high = offset
+        low = max(floor, offset - 400)  # most sentences are shorter: widen only if needed
+        while True:
+            for stop in reversed([m.start() for m in _STOP.finditer(text, low, high)]):
+                match = _BOUNDARY.match(text, stop)
+                if match and match.end() <= offset and not _false_boundary(text, match):
+                    return match.end()
+            if low <= floor:
                 return floor
-            match = _BOUNDARY.match(text, mark)
-            if match and match.end() <= offset and not _false_boundary(text, match):
-                return match.end()
-            position = mark
-        return floor
+            high, low = low, max(floor, low - 1600)
 
     def _end(self, offset: int) -> int:
         text = self.text
         ceiling = min(len(text), offset + self.MAX_SENTENCE)
-        position = offset
-        while True:
-            match = _BOUNDARY.search(text, position, ceiling)
-            if match is None:
-                end = ceiling
-                break
-            if not _false_boundary(text, match):
+        end = ceiling
+        for stop in _STOP.finditer(text, offset, ceiling):
+            match = _BOUNDARY.match(text, stop.start())
+            if match and not _false_boundary(text, match):
                 end = match.start() + len(match[0].rstrip())
                 break
-            position = match.end()
         while end > offset and text[end - 1].isspace():
             end -= 1
         return end
 
 
-_STOPS = ".!?…\n"
+_STOP = re.compile(r"[.!?…\n]")
 
 
 def _false_boundary(text: str, match: re.Match[str]) -> bool:
