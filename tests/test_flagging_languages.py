@@ -163,3 +163,26 @@ rules:
     )
     with pytest.raises(ConfigError, match="no literal text of 3\\+ characters"):
         FlagEngine.from_directory(tmp_path)
+
+
+def test_the_pipeline_detects_and_keeps_the_language_when_the_source_does_not_say():
+    from datetime import UTC, datetime
+
+    from crawler.items import ArticleItem
+    from pipelines.flag import FlagPipeline
+
+    item = ArticleItem(
+        source_id="s",
+        url="https://example.org/a",
+        origin="feed",
+        html="",
+        fetched_at=datetime.now(UTC),
+        title="Заява посольства",
+        text="Російські окупанти розстріляли мирних жителів у Бучі.",
+    )
+
+    FlagPipeline().process_item(item)
+
+    assert item.language == "uk"
+    assert item.matches and all(m.language == "uk" for m in item.matches)
+    assert item.rules_version == "2026.11.1"
