@@ -38,8 +38,7 @@ class ApiSpider(SourceSpider):
         yield request
 
     def parse_feed(self, response: Response) -> Iterator[Any]:
-        if response.status == 304:
-            self.crawler.stats.inc_value("warwatch/not_modified")
+        if self.not_modified(response):
             return
         try:
             feed = parse_ap_feed(response.body, response.url)

@@ -116,7 +116,7 @@ class SourceSpider(Spider):
             fetched_at=datetime.now(UTC),
             feed_url=parent_url,
             http_status=status,
-            language=self.source.language,
+            language=self.source.language or entry.language,
             feed_title=entry.title,
             feed_author=entry.author,
             feed_published=entry.published,
@@ -133,6 +133,13 @@ class SourceSpider(Spider):
             headers=self.source.headers or None,
             meta={"conditional": True, "handle_httpstatus_list": [304], **meta},
         )
+
+    def not_modified(self, response: Response) -> bool:
+        """A 304 to our conditional GET: nothing to re-parse, counted for the run."""
+        if response.status != 304:
+            return False
+        self.crawler.stats.inc_value("warwatch/not_modified")
+        return True
 
     def source_failed(self, failure: Failure) -> None:
         self.report_failure(failure, fatal=True)

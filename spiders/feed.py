@@ -30,8 +30,7 @@ class FeedSpider(SourceSpider):
         yield self.source_request(self.source.url, self.parse_feed)
 
     def parse_feed(self, response: Response) -> Iterator[Any]:
-        if response.status == 304:
-            self.crawler.stats.inc_value("warwatch/not_modified")
+        if self.not_modified(response):
             return
         try:
             feed = parse_feed(response.body, response.url)

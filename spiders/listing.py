@@ -26,8 +26,7 @@ class ListingSpider(SourceSpider):
 
     def parse_listing(self, response: Response) -> Iterator[Any]:
         page = response.meta["page"]
-        if response.status == 304:
-            self.crawler.stats.inc_value("warwatch/not_modified")
+        if self.not_modified(response):
             return
         if not isinstance(response, TextResponse):
             self.report_error(

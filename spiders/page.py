@@ -22,8 +22,7 @@ class PageSpider(SourceSpider):
         yield self.source_request(self.source.url, self.parse_page)
 
     def parse_page(self, response: Response) -> Iterator[Any]:
-        if response.status == 304:
-            self.crawler.stats.inc_value("warwatch/not_modified")
+        if self.not_modified(response):
             return
         content_type = response.headers.get(b"Content-Type", b"text/html").decode("latin-1")
         if not content_type.startswith(HTML_TYPES):

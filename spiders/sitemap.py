@@ -30,8 +30,7 @@ class SitemapSpider(SourceSpider):
 
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
         is_root = response.meta.get("depth_in_index", 0) == 0
-        if response.status == 304:
-            self.crawler.stats.inc_value("warwatch/not_modified")
+        if self.not_modified(response):
             return
         try:
             sitemap = parse_sitemap(response.body, response.url)
@@ -57,6 +56,8 @@ class SitemapSpider(SourceSpider):
 
 
 def _as_entry(entry: SitemapEntry) -> FeedEntry:
+    language = entry.language.split("-")[0].lower() if entry.language else None
     return FeedEntry(
-        link=entry.loc, title=entry.title or "", published=entry.published, updated=entry.lastmod
-    )
+        link=entry.loc, title=entry.title or "", published=entry.published,
+        updated=entry.lastmod, language=language,
+    )  # fmt: skip

@@ -103,6 +103,8 @@ def test_a_sitemap_index_is_followed_to_fresh_articles_only(server, write_config
 
     assert [(s.status, s.items_new) for s in outcome.sources] == [("ok", 2)]
     assert stored_urls(db_url) == {server.url("/news/helicopter"), server.url("/news/burials")}
+    with get_engine(db_url).connect() as connection:  # news:language, as the source has none
+        assert set(connection.scalars(select(ItemVersion.language))) == {"en"}
     assert server.requests_to("/news-old.xml") == []  # the index's lastmod says it is old
     assert server.requests_to("/news/plumber") == []  # older than the 7-day window
 

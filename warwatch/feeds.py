@@ -28,6 +28,7 @@ class FeedEntry:
     updated: datetime | None = None
     content_html: str | None = None  # the full text, when the feed carries it
     summary_html: str | None = None
+    language: str | None = None  # as the entry states it (a news sitemap's news:language)
 
 
 @dataclass(frozen=True, slots=True)
