@@ -16,6 +16,12 @@ from re import _parser  # type: ignore[attr-defined]
 from typing import Any
 
 MIN_ANCHOR = 3
+# Words so frequent in official and news text that scanning for them would make nearly
+# every sentence a candidate: another literal of the pattern is preferred when there is one.
+COMMON = frozenset(
+    """people committed looking attack attacks target hit said state states government united
+    president also report reports forces military would will their which""".split()
+)
 _REPEATS = {sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT}
 
 
@@ -34,19 +40,28 @@ def anchors(pattern: str) -> frozenset[str]:
     return frozenset(s.lower() for s in found)
 
 
+_MAX_FORMS = 8  # a literal run carried through small character classes: "war[- ]crim"
+
+
 def _sequence(items: list[tuple[Any, Any]]) -> set[str] | None:
     candidates: list[set[str]] = []
-    run: list[str] = []
+    run: set[str] = {""}
 
     def close_run() -> None:
-        if run:
-            candidates.append({"".join(run)})
-            run.clear()
+        nonlocal run
+        if run != {""}:
+            candidates.append(set(run))
+        run = {""}
 
     for op, value in items:
         if op is sre.LITERAL:
-            run.append(chr(value))
+            run = {form + chr(value) for form in run}
             continue
+        if op is sre.IN:
+            chars = _literal_chars(value)
+            if chars and len(run) * len(chars) <= _MAX_FORMS:
+                run = {form + ch for form in run for ch in chars}
+                continue
         close_run()
         found = _element(op, value)
         if found:
@@ -54,8 +69,26 @@ def _sequence(items: list[tuple[Any, Any]]) -> set[str] | None:
     close_run()
     if not candidates:
         return None
-    # The most selective choice: the longest shortest string, then the fewest strings.
-    return max(candidates, key=lambda c: (min(len(s) for s in c), -len(c)))
+    # The most selective choice: no very common word, then the longest shortest string,
+    # then the fewest strings.
+    return max(
+        candidates,
+        key=lambda c: (
+            not any(s.strip().lower() in COMMON for s in c),
+            min(len(s) for s in c),
+            -len(c),
+        ),
+    )
+
+
+def _literal_chars(value: Any) -> list[str] | None:
+    """The characters of a class made of literals only (``[- ]``), else None."""
+    chars = []
+    for op, arg in value:
+        if op is not sre.LITERAL:
+            return None
+        chars.append(chr(arg))
+    return chars
 
 
 def _element(op: Any, value: Any) -> set[str] | None:

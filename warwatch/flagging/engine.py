@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import bisect
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -87,61 +86,61 @@ class _Language:
                 for pattern in patterns:
                     for anchor in anchors(pattern):
                         by_anchor.setdefault(anchor, set()).add((index, role))
-        # Each anchor in the cases text writes it in (lower, Capitalised, Title, UPPER), so
-        # the text is scanned as it is: no lower-cased copy, offsets point into it directly.
-        by_form: dict[str, set[tuple[int, int]]] = {}
-        for anchor, tags in by_anchor.items():
-            for form in {anchor, anchor.capitalize(), anchor.title(), anchor.upper()}:
-                by_form.setdefault(form, set()).update(tags)
-        self.automaton = ahocorasick.Automaton()
-        for form, tags in by_form.items():
-            self.automaton.add_word(form, tuple(sorted(tags)))
-        self.automaton.make_automaton()
+        # The whole text is scanned for `any` anchors only; co-occurrence anchors are
+        # looked for inside the few sentences that hold one (most texts mention "forces"
+        # or "Russia" far more often than anything a rule is about).
+        self.any_automaton = _automaton(
+            {a: {i for i, role in tags if role == ANY} for a, tags in by_anchor.items()}
+        )
+        self.group_automaton = _automaton(
+            {a: {(i, role) for i, role in tags if role != ANY} for a, tags in by_anchor.items()}
+        )
 
     def candidates(self, text: str) -> dict[tuple[int, int], set[int]]:
         """Sentence spans holding an ``any`` anchor, with the rules that may fire there
         (those whose ``with`` / ``and_with`` anchors are in the sentence too)."""
-        any_hits: list[tuple[int, int]] = []
-        group_ends: list[int] = []
-        group_tags: list[tuple[int, int]] = []
-        for end, tags in self.automaton.iter(text):
-            for index, role in tags:
-                if role == ANY:
-                    any_hits.append((end, index))
-                else:
-                    group_ends.append(end)
-                    group_tags.append((index, role))
-        if not any_hits:
-            return {}
-        # A rule whose co-occurrence anchors are nowhere in the text cannot fire in it:
-        # its anchors need no sentence looked up at all.
-        in_text = set(group_tags)
-        possible = {
-            index
-            for index, (need_with, need_and) in enumerate(self.needs)
-            if (not need_with or (index, WITH) in in_text)
-            and (not need_and or (index, AND_WITH) in in_text)
-        }
-        sentences = Sentences(text)
+        sentences: Sentences | None = None
         found: dict[tuple[int, int], set[int]] = {}
-        present: dict[tuple[int, int], set[tuple[int, int]]] = {}
-        for end, index in any_hits:
-            if index not in possible:
-                continue
+        for end, rule_indexes in self.any_automaton.iter(text):
+            sentences = sentences or Sentences(text)
             span = sentences.span(end)
             rules = found.get(span)
             if rules is None:
-                rules = found[span] = set()
-                low = bisect.bisect_left(group_ends, span[0])
-                high = bisect.bisect_right(group_ends, span[1])
-                present[span] = set(group_tags[low:high])
-            need_with, need_and = self.needs[index]
-            groups = present[span]
-            if (not need_with or (index, WITH) in groups) and (
-                not need_and or (index, AND_WITH) in groups
-            ):
-                rules.add(index)
-        return {span: rules for span, rules in found.items() if rules}
+                found[span] = set(rule_indexes)
+            else:
+                rules.update(rule_indexes)
+        result: dict[tuple[int, int], set[int]] = {}
+        for span, rules in found.items():
+            if any(self.needs[index] != (False, False) for index in rules):
+                groups = {
+                    tag
+                    for _, tags in self.group_automaton.iter(text, span[0], span[1])
+                    for tag in tags
+                }
+                rules = {
+                    index for index in rules
+                    if (not self.needs[index][0] or (index, WITH) in groups)
+                    and (not self.needs[index][1] or (index, AND_WITH) in groups)
+                }  # fmt: skip
+            if rules:
+                result[span] = rules
+        return result
+
+
+def _automaton(tags_by_anchor: dict[str, set]) -> ahocorasick.Automaton:  # type: ignore[type-arg]
+    """Aho-Corasick over each anchor in the cases text writes it in (lower, Capitalised,
+    Title, UPPER): the text is scanned as it is, offsets point into it directly."""
+    by_form: dict[str, set] = {}  # type: ignore[type-arg]
+    for anchor, tags in tags_by_anchor.items():
+        if not tags:
+            continue
+        for form in {anchor, anchor.capitalize(), anchor.title(), anchor.upper()}:
+            by_form.setdefault(form, set()).update(tags)
+    automaton = ahocorasick.Automaton()
+    for form, tags in by_form.items():
+        automaton.add_word(form, tuple(sorted(tags)))
+    automaton.make_automaton()
+    return automaton
 
 
 class FlagEngine:

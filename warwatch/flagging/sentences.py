@@ -34,6 +34,7 @@ class Sentences:
         self.text = text
         self._starts: list[int] = []
         self._spans: list[tuple[int, int]] = []
+        self._ends_at: dict[int, int | None] = {}  # stop position -> boundary end, or None
 
     def span(self, offset: int) -> tuple[int, int]:
         """(start, end) of the sentence holding ``offset``, white space trimmed."""
@@ -53,9 +54,9 @@ class Sentences:
         low = max(floor, offset - 400)  # most sentences are shorter: widen only if needed
         while True:
             for stop in reversed([m.start() for m in _STOP.finditer(text, low, high)]):
-                match = _BOUNDARY.match(text, stop)
-                if match and match.end() <= offset and not _false_boundary(text, match):
-                    return match.end()
+                boundary = self._boundary(stop)
+                if boundary is not None and boundary <= offset:
+                    return boundary
             if low <= floor:
                 return floor
             high, low = low, max(floor, low - 1600)
@@ -65,13 +66,22 @@ class Sentences:
         ceiling = min(len(text), offset + self.MAX_SENTENCE)
         end = ceiling
         for stop in _STOP.finditer(text, offset, ceiling):
-            match = _BOUNDARY.match(text, stop.start())
-            if match and not _false_boundary(text, match):
-                end = match.start() + len(match[0].rstrip())
+            if self._boundary(stop.start()) is not None:
+                match = _BOUNDARY.match(text, stop.start())
+                end = match.start() + len(match[0].rstrip())  # type: ignore[union-attr]
                 break
         while end > offset and text[end - 1].isspace():
             end -= 1
         return end
+
+    def _boundary(self, stop: int) -> int | None:
+        """Where the sentence ending at this stop character ends (None: not an ending),
+        decided once per position: neighbouring sentences share their boundary."""
+        if stop not in self._ends_at:
+            match = _BOUNDARY.match(self.text, stop)
+            real = match is not None and not _false_boundary(self.text, match)
+            self._ends_at[stop] = match.end() if real else None  # type: ignore[union-attr]
+        return self._ends_at[stop]
 
 
 _STOP = re.compile(r"[.!?…\n]")
