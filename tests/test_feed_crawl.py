@@ -158,8 +158,8 @@ def test_broken_feeds_are_reported_per_source_and_the_others_stored(server, writ
 
 def test_a_feed_without_full_text_has_its_article_pages_fetched(server, write_config, db_url):
     pages = {
-        "/news/helicopter": "pages/aeb-afghanistan-helicopter-crash-2019.html",
-        "/news/burials": "pages/trafilatura-ny-mass-burials-2020.html",
+        "/news/helicopter": "golden/aljazeera.com__aeb-afghanistan-helicopter-crash-2019.html",
+        "/news/burials": "golden/bbc.com__trafilatura-ny-mass-burials-2020.html",
     }
     for path, name in pages.items():
         server.serve_fixture(path, name, "text/html; charset=utf-8")

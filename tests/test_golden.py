@@ -1,5 +1,6 @@
 """Golden pages: real pages with expected outputs (fundus, scrapinghub AEB, trafilatura,
-htmldate, Readability), copied from ../shared/corpus by ``python -m bench.make_golden``.
+htmldate, Readability), copied from the shared corpus by ``python -m bench.make_golden``
+(the tests read only these copies).
 
 Thresholds, for every page that states the measure:
 - title equal after normalising white space, quotes, dashes and a site suffix;

@@ -1,7 +1,7 @@
 """Each source kind end to end against a local server serving real recorded pages.
 
 Sitemaps and listing pages are small documents written here in each format, pointing at
-the real article pages in tests/fixtures/pages (a real sitemap's URLs point at real sites,
+the real article pages in tests/fixtures/golden (a real sitemap's URLs point at real sites,
 which tests never touch); the real sitemaps themselves are parsed in test_sitemaps.py.
 """
 
@@ -19,9 +19,9 @@ from warwatch.runner import run_crawl
 from warwatch.settings import Settings
 
 PAGES = {
-    "/news/helicopter": "pages/aeb-afghanistan-helicopter-crash-2019.html",
-    "/news/burials": "pages/trafilatura-ny-mass-burials-2020.html",
-    "/news/plumber": "pages/trafilatura-plumber-jailed.html",
+    "/news/helicopter": "golden/aljazeera.com__aeb-afghanistan-helicopter-crash-2019.html",
+    "/news/burials": "golden/bbc.com__trafilatura-ny-mass-burials-2020.html",
+    "/news/plumber": "golden/telegraph.co.uk__trafilatura-plumber-jailed.html",
 }
 
 
