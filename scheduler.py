@@ -12,7 +12,7 @@ import logging
 import signal
 import sys
 from collections import defaultdict
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 
@@ -39,16 +39,9 @@ def build_scheduler(settings: Settings) -> BlockingScheduler:
             seconds=interval.total_seconds(),
             args=(settings, tuple(ids), interval.total_seconds()),
             id=f"every-{int(interval.total_seconds())}s",
-            next_run_time=None,
+            next_run_time=datetime.now(UTC),  # a first pass at once, then on the interval
         )
-        scheduler.get_job(f"every-{int(interval.total_seconds())}s").modify(next_run_time=_now())
     return scheduler
-
-
-def _now():  # type: ignore[no-untyped-def]
-    from datetime import UTC, datetime
-
-    return datetime.now(UTC)
 
 
 def _crawl(settings: Settings, source_ids: tuple[str, ...], interval: float) -> None:

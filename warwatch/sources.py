@@ -102,12 +102,13 @@ class Selector(BaseModel):
     def _exactly_one(self) -> Selector:
         if (self.css is None) == (self.xpath is None):
             raise ValueError("give exactly one of 'css' or 'xpath'")
+        from cssselect import SelectorError
         from parsel import Selector as Parsel
 
+        probe = Parsel(text="<html></html>")
         try:
-            probe = Parsel(text="<html></html>")
             probe.css(self.css) if self.css else probe.xpath(self.xpath)  # type: ignore[arg-type]
-        except Exception as exc:  # parsel raises several types for a bad expression
+        except (SelectorError, ValueError) as exc:  # bad CSS / bad XPath, as parsel reports them
             raise ValueError(f"invalid selector: {exc}") from None
         return self
 

@@ -34,7 +34,9 @@ class Sentences:
         self.text = text
         self._starts: list[int] = []
         self._spans: list[tuple[int, int]] = []
-        self._ends_at: dict[int, int | None] = {}  # stop position -> boundary end, or None
+        # stop position -> (where the sentence's text ends, where the next one starts),
+        # or None when the stop is not a sentence end ("U.S.", "Antony J. Blinken")
+        self._ends_at: dict[int, tuple[int, int] | None] = {}
 
     def span(self, offset: int) -> tuple[int, int]:
         """(start, end) of the sentence holding ``offset``, white space trimmed."""
@@ -55,8 +57,8 @@ class Sentences:
         while True:
             for stop in reversed([m.start() for m in _STOP.finditer(text, low, high)]):
                 boundary = self._boundary(stop)
-                if boundary is not None and boundary <= offset:
-                    return boundary
+                if boundary is not None and boundary[1] <= offset:
+                    return boundary[1]
             if low <= floor:
                 return floor
             high, low = low, max(floor, low - 1600)
@@ -66,21 +68,23 @@ class Sentences:
         ceiling = min(len(text), offset + self.MAX_SENTENCE)
         end = ceiling
         for stop in _STOP.finditer(text, offset, ceiling):
-            if self._boundary(stop.start()) is not None:
-                match = _BOUNDARY.match(text, stop.start())
-                end = match.start() + len(match[0].rstrip())  # type: ignore[union-attr]
+            boundary = self._boundary(stop.start())
+            if boundary is not None:
+                end = boundary[0]
                 break
         while end > offset and text[end - 1].isspace():
             end -= 1
         return end
 
-    def _boundary(self, stop: int) -> int | None:
-        """Where the sentence ending at this stop character ends (None: not an ending),
-        decided once per position: neighbouring sentences share their boundary."""
+    def _boundary(self, stop: int) -> tuple[int, int] | None:
+        """The sentence boundary at this stop character, decided once per position:
+        neighbouring sentences share it."""
         if stop not in self._ends_at:
             match = _BOUNDARY.match(self.text, stop)
-            real = match is not None and not _false_boundary(self.text, match)
-            self._ends_at[stop] = match.end() if real else None  # type: ignore[union-attr]
+            if match is None or _false_boundary(self.text, match):
+                self._ends_at[stop] = None
+            else:
+                self._ends_at[stop] = (match.start() + len(match[0].rstrip()), match.end())
         return self._ends_at[stop]
 
 
