@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from warwatch.evidence import RawResponse
 from warwatch.flagging import Match
 
 
@@ -28,6 +29,7 @@ class ArticleItem:
     feed_author: str | None = None
     feed_published: datetime | None = None
     feed_updated: datetime | None = None
+    response: RawResponse | None = None  # the evidence: kept if this item is new or changed
 
     canonical_url: str = ""
     title: str = ""
@@ -55,3 +57,36 @@ class FetchRecord:
     url: str
     etag: str | None
     last_modified: str | None
+
+
+@dataclass(slots=True, repr=False)
+class ListingRecord:
+    """The entries a feed, sitemap or listing page showed, in order, when read in full.
+
+    Compared with the previous reading to tell an item taken down from one that scrolled
+    off the end (see ``db/takedowns.py``).
+    """
+
+    source_id: str
+    url: str
+    entries: list[tuple[str, datetime | None]]  # (canonical URL, published)
+    response: RawResponse
+
+    def __repr__(self) -> str:
+        return f"<ListingRecord {self.source_id} {self.url} ({len(self.entries)} entries)>"
+
+
+@dataclass(slots=True, repr=False)
+class CheckRecord:
+    """The outcome of re-fetching a stored item's page (a re-check that found no new
+    content to store, or found it gone): ``live`` or a takedown kind."""
+
+    source_id: str
+    canonical_url: str
+    outcome: str  # live | gone | redirected | redirected_to_index | soft_404 | blocked
+    detail: str
+    response: RawResponse | None
+    location: str | None = None
+
+    def __repr__(self) -> str:
+        return f"<CheckRecord {self.canonical_url} {self.outcome}>"

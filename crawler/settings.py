@@ -40,6 +40,9 @@ TELNETCONSOLE_ENABLED = False
 HTTPCACHE_ENABLED = False  # conditional GET is ours: crawler.middlewares.conditional_get
 
 DOWNLOADER_MIDDLEWARES = {
+    # Scrapy's lets requests that wait for robots.txt through unchecked: see the module.
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.robotstxt.RobotsTxtMiddleware": 100,
     "crawler.middlewares.conditional_get.ConditionalGetMiddleware": 560,
     # Before (above) Scrapy's HttpCompressionMiddleware (590): sees the raw body first.
     "crawler.middlewares.content_encoding.ContentEncodingMiddleware": 595,

@@ -13,7 +13,9 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Text,
     UniqueConstraint,
@@ -65,6 +67,19 @@ class Item(Base):
     url: Mapped[str] = mapped_column(Text)
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The content last observed (a version id); an edit moves it, a revert moves it back.
+    current_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("item_versions.id", use_alter=True, ondelete="SET NULL")
+    )
+    # live | gone | redirected | redirected_to_index | soft_404 | removed_from_listing | blocked
+    status: Mapped[str] = mapped_column(String(32), default="live", server_default="live")
+    status_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the re-check policy next wants the item's page fetched; None: no longer watched.
+    next_check_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    cluster_id: Mapped[int | None] = mapped_column(
+        ForeignKey("clusters.id", use_alter=True, ondelete="SET NULL"), index=True
+    )
 
 
 class ItemVersion(Base):
@@ -90,6 +105,121 @@ class ItemVersion(Base):
     http_status: Mapped[int | None] = mapped_column(Integer)
     extractor: Mapped[str] = mapped_column(String(64))
     run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+    # The HTTP response this content was read from (headers and raw body: the evidence).
+    response_id: Mapped[int | None] = mapped_column(ForeignKey("responses.id"), index=True)
+
+
+class RawBody(Base):
+    """A response body exactly as received (after transfer decoding), compressed, keyed
+    by the SHA-256 of the uncompressed bytes: stored once however often it is cited."""
+
+    __tablename__ = "raw_bodies"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    compression: Mapped[str] = mapped_column(String(16))  # "zlib"
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Response(Base):
+    """One HTTP exchange kept as evidence: what was asked, what came back, and when.
+
+    Kept only when it shows something (a new version, a change, a takedown), so polling an
+    unchanged feed every few minutes does not grow the store.
+    """
+
+    __tablename__ = "responses"
+    __table_args__ = (UniqueConstraint("url", "fetched_at", "body_sha256"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    source_id: Mapped[str] = mapped_column(ForeignKey("sources.id"), index=True)
+    url: Mapped[str] = mapped_column(Text)
+    fetched_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[int] = mapped_column(Integer)
+    request_headers: Mapped[str] = mapped_column(Text)  # JSON list of [name, value]
+    response_headers: Mapped[str] = mapped_column(Text)  # JSON list of [name, value]
+    body_sha256: Mapped[str] = mapped_column(ForeignKey("raw_bodies.sha256"))
+    origin: Mapped[str] = mapped_column(String(16))  # "fetch" | "import" (archived capture)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+
+
+class ItemChange(Base):
+    """An observed change of an item's content from one version to another, classified.
+
+    A return to an earlier version records ``revert_of``: the change it undoes, so
+    flapping (A→B→A) reads as one episode, not two edits.
+    """
+
+    __tablename__ = "item_changes"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), index=True)
+    from_version_id: Mapped[int] = mapped_column(ForeignKey("item_versions.id"))
+    to_version_id: Mapped[int] = mapped_column(ForeignKey("item_versions.id"))
+    observed_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # cosmetic|retitled|substantive|flag_relevant
+    title_changed: Mapped[bool] = mapped_column(Boolean)
+    sentences_added: Mapped[int] = mapped_column(Integer)
+    sentences_removed: Mapped[int] = mapped_column(Integer)
+    sentences_reworded: Mapped[int] = mapped_column(Integer)
+    reasons: Mapped[str] = mapped_column(Text)  # why this class, for operators
+    revert_of: Mapped[int | None] = mapped_column(ForeignKey("item_changes.id"))
+    response_id: Mapped[int | None] = mapped_column(ForeignKey("responses.id"))
+
+
+class ItemEvent(Base):
+    """A takedown (or a return) observed for an item, with its time and evidence."""
+
+    __tablename__ = "item_events"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), index=True)
+    # gone | redirected | redirected_to_index | soft_404 | removed_from_listing | blocked
+    # | restored
+    kind: Mapped[str] = mapped_column(String(32), index=True)
+    observed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    http_status: Mapped[int | None] = mapped_column(Integer)
+    location: Mapped[str | None] = mapped_column(Text)  # a redirect's target
+    detail: Mapped[str] = mapped_column(Text)
+    response_id: Mapped[int | None] = mapped_column(ForeignKey("responses.id"))
+
+
+class Listing(Base):
+    """The entries a feed, sitemap or listing page showed when last read in full.
+
+    Compared with the next read to tell an item taken out of the list (older entries still
+    there) from one that scrolled off the end.
+    """
+
+    __tablename__ = "listings"
+
+    url: Mapped[str] = mapped_column(Text, primary_key=True)
+    source_id: Mapped[str] = mapped_column(ForeignKey("sources.id"), index=True)
+    observed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    entries: Mapped[str] = mapped_column(Text)  # JSON list of [canonical_url, published|null]
+
+
+class Cluster(Base):
+    """Near-duplicate items across sources: one statement, echoed; reviewed once."""
+
+    __tablename__ = "clusters"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    # The earliest member from an official source (else the earliest member).
+    origin_item_id: Mapped[int | None] = mapped_column(ForeignKey("items.id", ondelete="SET NULL"))
+    size: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ItemBand(Base):
+    """LSH bands of an item's MinHash signature: items sharing a band are candidates."""
+
+    __tablename__ = "item_bands"
+    __table_args__ = (PrimaryKeyConstraint("band_key", "item_id"),)
+
+    band_key: Mapped[int] = mapped_column(BigInteger)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), index=True)
 
 
 class Flag(Base):

@@ -16,6 +16,8 @@ from sqlalchemy import Connection, Table, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from crawler.items import ArticleItem, FetchRecord
+from db.clusters import assign_clusters
+from db.evidence import store_responses
 from db.models import (
     CrawlError,
     CrawlRun,
@@ -26,6 +28,8 @@ from db.models import (
     ItemVersion,
     Source,
 )
+from db.versions import CurrentVersion, insert_versions, read_current, record_change, touch_items
+from warwatch.sources import DEFAULT_RECHECK, RecheckStep, next_check
 from warwatch.sources import Source as SourceConfig
 
 
@@ -39,15 +43,25 @@ class BatchResult:
     items_new: int
     versions_new: int
     flags_new: int
+    changes_new: int = 0
 
 
 def store_batch(
-    connection: Connection, items: Sequence[ArticleItem], run_id: int | None
+    connection: Connection,
+    items: Sequence[ArticleItem],
+    run_id: int | None,
+    recheck: Sequence[RecheckStep] = DEFAULT_RECHECK,
+    cluster: bool = True,
 ) -> BatchResult:
-    """Store items, their versions and their new flags; return what was new."""
+    """Store items, a version for each content not current, changes, flags and evidence.
+
+    An item whose content equals its current version adds nothing but its re-check
+    times; a new content adds a version (or, for a content seen before, moves back to
+    that version: a revert), a classified change, and the response it came from.
+    """
     if not items:
         return BatchResult(0, 0, 0)
-    urls = [item.canonical_url for item in items]
+    items = list({item.canonical_url: item for item in items}.values())
     new_items = connection.execute(
         _insert(connection, Item)
         .on_conflict_do_nothing(index_elements=["canonical_url"])
@@ -59,35 +73,64 @@ def store_batch(
                 "url": item.url,
                 "first_seen_at": item.fetched_at,
                 "last_seen_at": item.fetched_at,
+                "status": "live",
+                "last_checked_at": item.fetched_at,
+                "next_check_at": next_check(recheck, item.fetched_at, item.fetched_at),
             }
             for item in items
         ],
     ).all()
     ids = {row.canonical_url: row.id for row in new_items}
-    existing = [url for url in urls if url not in ids]
+    current: dict[int, CurrentVersion] = {}
+    existing = [item for item in items if item.canonical_url not in ids]
     if existing:
-        latest = max(item.fetched_at for item in items)
-        connection.execute(
-            update(Item).where(Item.canonical_url.in_(existing)).values(last_seen_at=latest)
-        )
-        ids.update(
-            connection.execute(
-                select(Item.canonical_url, Item.id).where(Item.canonical_url.in_(existing))
-            ).all()
-        )
+        found = read_current(connection, [item.canonical_url for item in existing])
+        for item in existing:
+            state = found[item.canonical_url]
+            ids[item.canonical_url] = state.item_id
+            current[state.item_id] = state
+        touch_items(connection, existing, found, recheck)
 
-    by_key = {(ids[item.canonical_url], item.content_hash): item for item in items}
-    new_versions = connection.execute(
-        _insert(connection, ItemVersion)
-        .on_conflict_do_nothing(index_elements=["item_id", "content_hash"])
-        .returning(ItemVersion.id, ItemVersion.item_id, ItemVersion.content_hash),
-        [_version_row(item_id, item, run_id) for (item_id, _), item in by_key.items()],
-    ).all()
+    changed = [
+        item
+        for item in items
+        if ids[item.canonical_url] not in current
+        or current[ids[item.canonical_url]].content_hash != item.content_hash
+    ]
+    if not changed:
+        return BatchResult(0, 0, 0)
+    source_id = changed[0].source_id
+    response_ids = store_responses(
+        connection,
+        [item.response for item in changed if item.response is not None],
+        source_id,
+        run_id,
+    )
+    version_ids, inserted = insert_versions(
+        connection,
+        [_version_row(ids[item.canonical_url], item, run_id, response_ids) for item in changed],
+    )
+    changes_new = 0
+    for item in changed:
+        item_id = ids[item.canonical_url]
+        version_id = version_ids[(item_id, item.content_hash)]
+        response_id = response_ids.get(id(item.response)) if item.response else None
+        if record_change(
+            connection,
+            item_id,
+            current.get(item_id),
+            version_id,
+            revisited=(item_id, item.content_hash) not in inserted,
+            item=item,
+            response_id=response_id,
+        ):
+            changes_new += 1
 
     flag_rows = []
-    for row in new_versions:
-        item = by_key[(row.item_id, row.content_hash)]
-        flag_rows.extend(_flag_rows(row.item_id, row.id, item))
+    for item in changed:
+        key = (ids[item.canonical_url], item.content_hash)
+        if key in inserted:
+            flag_rows.extend(_flag_rows(key[0], version_ids[key], item))
     flags_new = 0
     if flag_rows:
         flags_new = len(
@@ -98,10 +141,19 @@ def store_batch(
                 flag_rows,
             ).all()
         )
-    return BatchResult(len(new_items), len(new_versions), flags_new)
+    if cluster and new_items:
+        by_url = {item.canonical_url: item for item in items}
+        assign_clusters(
+            connection,
+            [(row.id, by_url[row.canonical_url].text) for row in new_items],
+            max(item.fetched_at for item in items),
+        )
+    return BatchResult(len(new_items), len(inserted), flags_new, changes_new)
 
 
-def _version_row(item_id: int, item: ArticleItem, run_id: int | None) -> dict[str, Any]:
+def _version_row(
+    item_id: int, item: ArticleItem, run_id: int | None, response_ids: dict[int, int]
+) -> dict[str, Any]:
     return {
         "item_id": item_id,
         "content_hash": item.content_hash,
@@ -116,6 +168,7 @@ def _version_row(item_id: int, item: ArticleItem, run_id: int | None) -> dict[st
         "http_status": item.http_status,
         "extractor": item.extractor,
         "run_id": run_id,
+        "response_id": response_ids.get(id(item.response)) if item.response else None,
     }
 
 
@@ -148,6 +201,21 @@ def known_urls(connection: Connection, canonical_urls: Iterable[str]) -> set[str
     if not urls:
         return set()
     return set(connection.scalars(select(Item.canonical_url).where(Item.canonical_url.in_(urls))))
+
+
+def due_for_recheck(
+    connection: Connection, source_id: str, now: datetime, limit: int
+) -> list[tuple[str, str, str]]:
+    """(URL, canonical URL, origin of its current version) of the source's items whose
+    re-check is due, the most overdue first."""
+    rows = connection.execute(
+        select(Item.url, Item.canonical_url, ItemVersion.origin)
+        .join(ItemVersion, ItemVersion.id == Item.current_version_id)
+        .where(Item.source_id == source_id, Item.next_check_at <= now)
+        .order_by(Item.next_check_at)
+        .limit(limit)
+    )
+    return [(row.url, row.canonical_url, row.origin) for row in rows]
 
 
 def get_validators(connection: Connection, url: str) -> tuple[str | None, str | None]:

@@ -28,34 +28,46 @@ class ExtractPipeline:
         if not isinstance(item, ArticleItem):
             return item
         try:
-            if item.origin == "feed":
-                self._from_feed(item)
-            else:
-                self._from_page(item)
+            extract_item(item)
         except ExtractionError as error:
             spider = self.crawler.spider
             spider.report_error("extraction_failed", error.url, error.reason)
             spider.incomplete_urls.add(item.feed_url)
             raise DropItem(f"no text extracted from {error.url}") from error
-        item.extractor = item.extractor or EXTRACTOR
-        item.html = b""  # extracted: do not carry the page through the other pipelines
         return item
 
-    def _from_feed(self, item: ArticleItem) -> None:
-        item.text = extract_fragment(str(item.html), item.url)
-        if not item.text and not item.feed_title:
-            raise ExtractionError(item.url, "the feed entry has neither text nor title")
-        item.title = item.feed_title
-        item.author = item.feed_author
-        item.published_at = item.feed_published
-        item.modified_at = item.feed_updated
 
-    def _from_page(self, item: ArticleItem) -> None:
-        page = extract_page(item.html, item.url)
-        item.text = page.text
-        item.title = page.title or item.feed_title
-        item.author = page.author or item.feed_author
-        item.published_at = page.published_at or item.feed_published
-        item.modified_at = page.modified_at or item.feed_updated
-        item.language = item.language or page.language
-        item.extractor = page.extractor
+def extract_item(item: ArticleItem) -> ArticleItem:
+    """Fill in text, title, dates and author; raise ExtractionError if there is no text.
+
+    The raw body stays in ``item.response`` (the evidence); ``item.html`` is emptied so
+    the page is not carried through the other pipelines twice.
+    """
+    if item.origin == "feed":
+        _from_feed(item)
+    else:
+        _from_page(item)
+    item.extractor = item.extractor or EXTRACTOR
+    item.html = b""
+    return item
+
+
+def _from_feed(item: ArticleItem) -> None:
+    item.text = extract_fragment(str(item.html), item.url)
+    if not item.text and not item.feed_title:
+        raise ExtractionError(item.url, "the feed entry has neither text nor title")
+    item.title = item.feed_title
+    item.author = item.feed_author
+    item.published_at = item.feed_published
+    item.modified_at = item.feed_updated
+
+
+def _from_page(item: ArticleItem) -> None:
+    page = extract_page(item.html, item.url)
+    item.text = page.text
+    item.title = page.title or item.feed_title
+    item.author = page.author or item.feed_author
+    item.published_at = page.published_at or item.feed_published
+    item.modified_at = page.modified_at or item.feed_updated
+    item.language = item.language or page.language
+    item.extractor = page.extractor

@@ -16,9 +16,10 @@ from scrapy.crawler import Crawler
 from scrapy.spiders import Spider
 
 from crawler.config import warwatch_settings
-from crawler.items import ArticleItem, FetchRecord
+from crawler.items import ArticleItem, CheckRecord, FetchRecord, ListingRecord
 from db.engine import get_engine
 from db.store import save_validators, store_batch
+from db.takedowns import observe_listing, record_check
 
 logger = logging.getLogger(__name__)
 
@@ -50,19 +51,40 @@ class StorePipeline:
             self.buffer.append(item)
             if len(self.buffer) >= self.batch_size:
                 self.flush()
+        elif isinstance(item, ListingRecord | CheckRecord):
+            self.flush()  # the items read before it are stored before it is judged
+            with self.engine.begin() as connection:
+                if isinstance(item, ListingRecord):
+                    events = [kind for _, kind in observe_listing(connection, item, self._run_id())]
+                else:
+                    kind = record_check(
+                        connection,
+                        item,
+                        item.response.fetched_at if item.response else datetime.now(UTC),
+                        self._run_id(),
+                        self.crawler.spider.source.recheck,
+                    )
+                    events = [kind] if kind else []
+            for kind in events:
+                self.crawler.stats.inc_value(f"warwatch/events/{kind}")
         return item
+
+    def _run_id(self) -> int | None:
+        return self.run_id or getattr(self.crawler.spider, "run_id", None)
 
     def flush(self) -> None:
         if not self.buffer:
             return
         batch, self.buffer = self.buffer, []
-        run_id = self.run_id or getattr(self.crawler.spider, "run_id", None)
         with self.engine.begin() as connection:
-            result = store_batch(connection, batch, run_id)
+            result = store_batch(
+                connection, batch, self._run_id(), self.crawler.spider.source.recheck
+            )
         stats = self.crawler.stats
         stats.inc_value("warwatch/items_stored", len(batch))
         stats.inc_value("warwatch/items_new", result.items_new)
         stats.inc_value("warwatch/versions_new", result.versions_new)
+        stats.inc_value("warwatch/changes_new", result.changes_new)
         stats.inc_value("warwatch/flags_new", result.flags_new)
 
     def close_spider(self) -> None:

@@ -9,7 +9,7 @@ from scrapy import Request
 from scrapy.http import Response
 
 from crawler.config import warwatch_settings
-from spiders.base import SourceSpider
+from spiders.base import SourceSpider, raw_response
 from warwatch.exceptions import FeedParseError
 from warwatch.feeds import FeedEntry
 from warwatch.wireapi import WireStory, nitf_text, parse_ap_feed
@@ -70,7 +70,9 @@ class ApiSpider(SourceSpider):
         )  # fmt: skip
         # Already plain text: wrapped as paragraphs so extraction keeps it whole.
         html = "".join(f"<p>{_escape(p)}</p>" for p in text.split("\n\n"))
-        yield self.make_item(entry, html, "feed", response.status, self.source.url)
+        yield self.make_item(
+            entry, html, "feed", response.status, self.source.url, raw_response(response)
+        )
 
 
 def _escape(text: str) -> str:

@@ -14,14 +14,18 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from crawler.config import warwatch_settings
-from crawler.items import ArticleItem, FetchRecord
+from crawler.items import ArticleItem, CheckRecord, FetchRecord, ListingRecord
 from db.engine import get_engine
-from db.store import known_urls
+from db.store import due_for_recheck, known_urls
 from warwatch import __version__
+from warwatch.evidence import RawResponse, scrapy_headers
 from warwatch.exceptions import ConfigError
 from warwatch.feeds import FeedEntry
 from warwatch.normalize import canonical_url
 from warwatch.sources import CrawlerConfig, Source, load_sources
+from warwatch.takedown import classify_redirect, is_soft_404
+
+MAX_BENIGN_REDIRECTS = 5
 
 logger = logging.getLogger(__name__)
 
@@ -96,7 +100,12 @@ class SourceSpider(Spider):
             self.incomplete_urls.add(response.meta["parent_url"])
             return
         yield self.make_item(
-            entry, response.body, "page", response.status, response.meta["parent_url"]
+            entry,
+            response.body,
+            "page",
+            response.status,
+            response.meta["parent_url"],
+            raw_response(response),
         )
 
     def article_failed(self, failure: Failure) -> None:
@@ -106,7 +115,13 @@ class SourceSpider(Spider):
             self.incomplete_urls.add(request.meta["parent_url"])
 
     def make_item(
-        self, entry: FeedEntry, html: str | bytes, origin: str, status: int, parent_url: str
+        self,
+        entry: FeedEntry,
+        html: str | bytes,
+        origin: str,
+        status: int,
+        parent_url: str,
+        raw: RawResponse | None = None,
     ) -> ArticleItem:
         return ArticleItem(
             source_id=self.source.id,
@@ -121,7 +136,98 @@ class SourceSpider(Spider):
             feed_author=entry.author,
             feed_published=entry.published,
             feed_updated=entry.updated,
+            response=raw,
         )
+
+    def listing(self, raw: RawResponse, entries: Iterable[FeedEntry]) -> ListingRecord:
+        """What this feed, sitemap or listing page lists now, for takedown detection."""
+        seen: dict[str, datetime | None] = {}
+        for entry in entries:
+            if self.source.wants(entry.link):
+                seen.setdefault(canonical_url(entry.link), entry.published)
+        return ListingRecord(self.source.id, raw.url, list(seen.items()), raw)
+
+    # -- re-checks: stored items' pages fetched again, for edits and takedowns --
+
+    def recheck_requests(self) -> Iterator[Request]:
+        """Requests for the stored items the re-check policy says are due.
+
+        Redirects are not followed automatically: where a page now points is the evidence.
+        """
+        if not self.source.recheck or not self.source.recheck_per_run:
+            return
+        with get_engine(self.db_url).connect() as connection:
+            due = due_for_recheck(
+                connection, self.source.id, datetime.now(UTC), self.source.recheck_per_run
+            )
+        for url, canonical, origin in due:
+            yield self._recheck_request(url, canonical, origin, hops=0)
+
+    def _recheck_request(self, url: str, canonical: str, origin: str, hops: int) -> Request:
+        return Request(
+            url,
+            callback=self.parse_recheck,
+            errback=self.recheck_failed,
+            dont_filter=True,
+            headers=self.source.headers or None,
+            cb_kwargs={"canonical": canonical, "origin": origin, "hops": hops},
+            meta={"dont_redirect": True, "handle_httpstatus_all": True, "recheck": canonical},
+        )
+
+    def parse_recheck(
+        self, response: Response, canonical: str, origin: str, hops: int
+    ) -> Iterator[Any]:
+        self.crawler.stats.inc_value("warwatch/rechecks")
+        raw = raw_response(response)
+        status = response.status
+        if status in (301, 302, 303, 307, 308):
+            location = response.urljoin(_header(response, b"Location") or "")
+            kind = classify_redirect(canonical, location)
+            if kind is None and hops < MAX_BENIGN_REDIRECTS:  # http→https, a trailing slash
+                yield self._recheck_request(location, canonical, origin, hops + 1)
+                return
+            kind = kind or "redirected"
+            yield CheckRecord(
+                self.source.id, canonical, kind, f"HTTP {status} to {location}", raw, location
+            )
+        elif status in (404, 410):
+            yield CheckRecord(self.source.id, canonical, "gone", f"HTTP {status}", raw)
+        elif status in (401, 403, 451):
+            yield CheckRecord(self.source.id, canonical, "blocked", f"HTTP {status}", raw)
+        elif status == 200:
+            if is_soft_404(response.body, response.url):
+                yield CheckRecord(
+                    self.source.id,
+                    canonical,
+                    "soft_404",
+                    "HTTP 200 with a 'page not found' page",
+                    raw,
+                )
+                return
+            if origin == "page":  # its text is re-read: an edit becomes a new version
+                yield self.make_item(
+                    FeedEntry(link=canonical),
+                    response.body,
+                    "page",
+                    status,
+                    response.url,
+                    raw,
+                )
+            yield CheckRecord(self.source.id, canonical, "live", "HTTP 200", raw)
+        else:  # 429, 5xx…: says nothing about the item; it stays due
+            self.report_error("http_error", response.url, f"HTTP {status} on re-check")
+
+    def recheck_failed(self, failure: Failure) -> Iterator[Any]:
+        """robots.txt now forbidding a stored item is a takedown kind (``blocked``); a
+        network failure says nothing about the item and is reported as an error."""
+        kind, message = describe_failure(failure)
+        request = getattr(failure, "request", None)
+        if kind == "blocked_by_robots" and request is not None:
+            yield CheckRecord(
+                self.source.id, request.cb_kwargs["canonical"], "blocked", message, None
+            )
+            return
+        self.report_failure(failure, fatal=False)
 
     def source_request(self, url: str, callback: Any, **meta: Any) -> Request:
         """A conditional GET of one of the source's own URLs (feed, sitemap, listing)."""
@@ -215,6 +321,19 @@ def describe_failure(failure: Failure) -> tuple[str, str]:
     if isinstance(error, CancelledError) or "max size" in str(error).lower():
         return "too_large", "response larger than the maximum size (max_size), abandoned"
     return type(error).__name__, str(error) or type(error).__name__
+
+
+def raw_response(response: Response) -> RawResponse:
+    """A Scrapy response as evidence: URL, status, both sides' headers, body bytes."""
+    request = response.request
+    return RawResponse(
+        url=response.url,
+        status=response.status,
+        fetched_at=datetime.now(UTC),
+        body=response.body,
+        headers=scrapy_headers(response.headers),
+        request_headers=scrapy_headers(request.headers) if request is not None else [],
+    )
 
 
 def _header(response: Response, name: bytes) -> str | None:

@@ -8,7 +8,7 @@ from typing import Any
 from scrapy import Request
 from scrapy.http import Response
 
-from spiders.base import SourceSpider
+from spiders.base import SourceSpider, raw_response
 from warwatch.exceptions import FeedParseError
 from warwatch.feeds import parse_feed
 
@@ -28,6 +28,8 @@ class FeedSpider(SourceSpider):
 
     async def start(self) -> AsyncIterator[Request]:
         yield self.source_request(self.source.url, self.parse_feed)
+        for request in self.recheck_requests():
+            yield request
 
     def parse_feed(self, response: Response) -> Iterator[Any]:
         if self.not_modified(response):
@@ -42,6 +44,7 @@ class FeedSpider(SourceSpider):
         if not feed.entries:
             self.report_error("feed_empty", response.url, "the feed has no entries")
         self.crawler.stats.inc_value("warwatch/entries_seen", len(feed.entries))
+        raw = raw_response(response)
         policy = self.source.fetch_articles
         to_fetch = []
         for entry in feed.entries:
@@ -54,7 +57,9 @@ class FeedSpider(SourceSpider):
             else:
                 to_fetch.append(entry)
                 continue
-            yield self.make_item(entry, body, "feed", response.status, self.source.url)
+            yield self.make_item(entry, body, "feed", response.status, self.source.url, raw)
+        if feed.entries:
+            yield self.listing(raw, feed.entries)
         yield from self.article_requests(to_fetch, self.source.url)
         # Keyed by the configured URL: that is the request the validators go out with.
         yield self.fetched(response, self.source.url)

@@ -8,7 +8,7 @@ from typing import Any
 from scrapy import Request
 from scrapy.http import Response, TextResponse
 
-from spiders.base import SourceSpider
+from spiders.base import SourceSpider, raw_response
 from warwatch.feeds import FeedEntry
 from warwatch.sources import Selector
 
@@ -23,6 +23,8 @@ class ListingSpider(SourceSpider):
 
     async def start(self) -> AsyncIterator[Request]:
         yield self.source_request(self.source.url, self.parse_listing, page=1)
+        for request in self.recheck_requests():
+            yield request
 
     def parse_listing(self, response: Response) -> Iterator[Any]:
         page = response.meta["page"]
@@ -46,6 +48,7 @@ class ListingSpider(SourceSpider):
             return
         self.crawler.stats.inc_value("warwatch/entries_seen", len(links))
         entries = [FeedEntry(link=response.urljoin(href), title=title) for href, title in links]
+        yield self.listing(raw_response(response), entries)
         yield from self.article_requests(entries, self.source.url)
         if self.source.next_page is not None and page < self.source.max_pages:
             following = _select(response, self.source.next_page)

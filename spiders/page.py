@@ -8,7 +8,7 @@ from typing import Any
 from scrapy import Request
 from scrapy.http import Response
 
-from spiders.base import HTML_TYPES, SourceSpider
+from spiders.base import HTML_TYPES, SourceSpider, raw_response
 from warwatch.feeds import FeedEntry
 
 
@@ -32,5 +32,7 @@ class PageSpider(SourceSpider):
             return
         self.crawler.stats.inc_value("warwatch/entries_seen")
         entry = FeedEntry(link=self.source.url)
-        yield self.make_item(entry, response.body, "page", response.status, self.source.url)
+        yield self.make_item(
+            entry, response.body, "page", response.status, self.source.url, raw_response(response)
+        )
         yield self.fetched(response, self.source.url)

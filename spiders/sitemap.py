@@ -9,7 +9,7 @@ from typing import Any
 from scrapy import Request
 from scrapy.http import Response
 
-from spiders.base import SourceSpider
+from spiders.base import SourceSpider, raw_response
 from warwatch.exceptions import FeedParseError
 from warwatch.feeds import FeedEntry
 from warwatch.sitemaps import SitemapEntry, parse_sitemap
@@ -27,6 +27,8 @@ class SitemapSpider(SourceSpider):
 
     async def start(self) -> AsyncIterator[Request]:
         yield self.source_request(self.source.url, self.parse_sitemap)
+        for request in self.recheck_requests():
+            yield request
 
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
         is_root = response.meta.get("depth_in_index", 0) == 0
@@ -50,6 +52,8 @@ class SitemapSpider(SourceSpider):
             if not sitemap.entries:
                 self.report_error("sitemap_empty", response.url, "the sitemap lists no URLs")
             self.crawler.stats.inc_value("warwatch/entries_seen", len(fresh))
+            if sitemap.entries:
+                yield self.listing(raw_response(response), map(_as_entry, sitemap.entries))
             yield from self.article_requests(map(_as_entry, fresh), self.source.url)
         if is_root:
             yield self.fetched(response, self.source.url)

@@ -146,7 +146,9 @@ def test_broken_feeds_are_reported_per_source_and_the_others_stored(server, writ
     assert count(db_url, ItemVersion) == stored_before + 15 + 40
     with get_engine(db_url).connect() as connection:
         jn_titles = connection.scalars(
-            select(ItemVersion.title).join(Item).where(Item.source_id == "jn")
+            select(ItemVersion.title)
+            .join(Item, Item.id == ItemVersion.item_id)
+            .where(Item.source_id == "jn")
         ).all()
         kinds = set(connection.scalars(select(CrawlError.kind)))
         validators = set(connection.scalars(select(HttpValidator.url)))
@@ -177,7 +179,7 @@ def test_a_feed_without_full_text_has_its_article_pages_fetched(server, write_co
     with get_engine(db_url).connect() as connection:
         rows = connection.execute(
             select(Item.canonical_url, ItemVersion.title, ItemVersion.text, ItemVersion.origin)
-            .join(ItemVersion)
+            .join(ItemVersion, ItemVersion.item_id == Item.id)
             .order_by(Item.id)
         ).all()
     assert {r.canonical_url for r in rows} == {server.url(p) for p in pages}  # utm_* dropped

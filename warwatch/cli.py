@@ -169,7 +169,7 @@ def sources(config: str | None, db: str | None, fmt: str) -> None:
 def sources_markdown(config: Any) -> str:
     """One Markdown table row per source, grouped by family (docs/sources.md)."""
     lines = []
-    for family in ("state_department", "embassy", "icc", "wire", "other"):
+    for family in ("state_department", "white_house", "embassy", "icc", "wire", "other"):
         chosen = [s for s in config.sources if s.family == family]
         if not chosen:
             continue
@@ -231,6 +231,121 @@ def db_upgrade(db: str | None) -> None:
     settings = Settings.resolve(db=db)
     upgrade(settings.db_url)
     click.echo(f"database at revision {head_revision()}")
+
+
+@main.command()
+@db_option
+@click.argument("item")
+@click.option("--json", "as_json", is_flag=True, help="One JSON document instead of text.")
+@reported
+def history(db: str | None, item: str, as_json: bool) -> None:
+    """An item's versions, the classified diffs between them, and its takedown events.
+
+    ITEM is an item id or its URL.
+    """
+    from db.engine import get_engine
+    from db.migrate import ensure_schema
+    from warwatch import history as histories
+
+    settings = Settings.resolve(db=db)
+    ensure_schema(settings.db_url)
+    with get_engine(settings.db_url).connect() as connection:
+        found = histories.load_history(connection, item)
+    if as_json:
+        click.echo(json.dumps(histories.as_json(found), ensure_ascii=False, indent=2))
+    else:
+        click.echo(histories.render(found))
+
+
+@main.command("import-captures")
+@config_option
+@db_option
+@click.option("--source", "source_id", required=True, metavar="ID", help="The captured source.")
+@click.option(
+    "--dir", "directory", required=True, type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of captures named <unix time>.<ext>.",
+)  # fmt: skip
+@reported
+def import_captures(config: str | None, db: str | None, source_id: str, directory: Path) -> None:
+    """Replay archived captures of one source through the pipeline, oldest first."""
+    from warwatch.importer import import_captures as run_import
+
+    settings = Settings.resolve(config, db)
+
+    def progress(report: Any) -> None:
+        click.echo(
+            f"{report.captures} captures, {report.items_new} items, {report.versions_new} "
+            f"versions, {report.changes_new} changes, {report.events} events "
+            f"({report.per_second:.1f}/s, {report.rss_samples[-1][1]:.0f} MB)",
+            err=True,
+        )
+
+    report = run_import(settings, source_id, directory, progress)
+    click.echo(
+        f"{report.source_id}: {report.captures} captures in {report.seconds:.1f} s "
+        f"({report.per_second:.1f}/s, peak {report.peak_rss_mb:.0f} MB): {report.items_new} new "
+        f"items, {report.versions_new} new versions, {report.changes_new} changes, "
+        f"{report.flags_new} new flags, {report.events} events, {report.errors} errors"
+        + (f"; skipped {len(report.skipped)} files not named <unix time>.<ext>"
+           if report.skipped else "")
+    )  # fmt: skip
+
+
+@main.command("export-warc")
+@db_option
+@click.option("--item", "item_id", type=int, metavar="ID", help="The evidence of one item.")
+@click.option("--source", "source_id", metavar="ID", help="Every response kept for a source…")
+@click.option("--since", metavar="DATE", help="…fetched on or after this date (ISO 8601).")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@reported
+def export_warc(
+    db: str | None, item_id: int | None, source_id: str | None, since: str | None, out: Path
+) -> None:
+    """Write stored raw responses as a WARC file (request, response, metadata records)."""
+    from db.engine import get_engine
+    from db.migrate import ensure_schema
+    from warwatch.normalize import to_utc
+    from warwatch.warc import select_responses, write_warc
+
+    if (item_id is None) == (source_id is None):
+        raise click.UsageError("give either --item ID or --source ID [--since DATE]")
+    when = None
+    if since is not None:
+        when = to_utc(since)
+        if when is None:
+            raise click.BadParameter(f"not a date: {since!r}", param_hint="--since")
+    settings = Settings.resolve(db=db)
+    ensure_schema(settings.db_url)
+    with get_engine(settings.db_url).connect() as connection:
+        ids = select_responses(connection, item_id, source_id, when)
+        with out.open("wb") as handle:
+            count = write_warc(connection, ids, handle)
+    click.echo(f"{count} responses written to {out}")
+
+
+@main.command()
+@db_option
+@reported
+def verify(db: str | None) -> None:
+    """Re-hash every stored raw body and version text; exit 1 on any mismatch."""
+    from db.engine import get_engine
+    from db.evidence import Problem
+    from db.evidence import verify as check
+    from db.migrate import ensure_schema
+
+    settings = Settings.resolve(db=db)
+    ensure_schema(settings.db_url)
+    problems = checked = 0
+    with get_engine(settings.db_url).connect() as connection:
+        for result in check(connection):
+            if isinstance(result, Problem):
+                problems += 1
+                click.echo(f"MISMATCH {result.table} {result.key}: {result.message}", err=True)
+            else:
+                checked = result
+    click.echo(f"{checked} records checked, {problems} mismatches")
+    if problems:
+        sys.exit(CRAWL_FAILED)
 
 
 @main.command()

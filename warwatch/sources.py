@@ -6,8 +6,9 @@ the source id and the field, so that nothing runs on a half-understood configura
 
 from __future__ import annotations
 
+import itertools
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
@@ -25,7 +26,7 @@ from pydantic import (
 
 from warwatch.exceptions import ConfigError
 
-Family = Literal["state_department", "embassy", "icc", "wire", "other"]
+Family = Literal["state_department", "white_house", "embassy", "icc", "wire", "other"]
 Kind = Literal["feed", "sitemap", "listing", "page", "api"]
 
 _INTERVAL = re.compile(r"^\s*(\d+)\s*(s|m|h|d)\s*$")
@@ -113,6 +114,33 @@ class Selector(BaseModel):
         return self
 
 
+class RecheckStep(BaseModel):
+    """Re-fetch a stored item's page ``every`` so often until it is ``until`` old."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    every: Interval
+    until: Interval
+
+
+DEFAULT_RECHECK = (
+    RecheckStep(every=timedelta(hours=1), until=timedelta(days=1)),
+    RecheckStep(every=timedelta(days=1), until=timedelta(days=30)),
+)
+
+
+def next_check(
+    steps: tuple[RecheckStep, ...] | list[RecheckStep], first_seen: datetime, checked: datetime
+) -> datetime | None:
+    """When an item first seen at ``first_seen`` and checked at ``checked`` is due again;
+    None once it is older than the last step's ``until`` (no longer watched)."""
+    age = checked - first_seen
+    for step in steps:
+        if age < step.until:
+            return checked + step.every
+    return None
+
+
 # Which kind each kind-specific field belongs to.
 _KIND_FIELDS = {
     "fetch_articles": {"feed"},
@@ -160,6 +188,10 @@ class Source(BaseModel):
     download_delay: float | None = Field(default=None, ge=0)
     concurrency: int | None = Field(default=None, ge=1, le=16)
     headers: dict[str, str] = Field(default_factory=dict)
+    # stored items stay watched: their pages re-fetched on this decaying schedule (for
+    # edits and takedowns), at most ``recheck_per_run`` of them per crawl; [] turns it off.
+    recheck: tuple[RecheckStep, ...] = DEFAULT_RECHECK
+    recheck_per_run: int = Field(default=50, ge=0, le=10_000)
 
     _check_url = field_validator("url")(check_http_url)
 
@@ -172,6 +204,14 @@ class Source(BaseModel):
             except re.error as exc:
                 raise ValueError(f"invalid pattern {pattern!r}: {exc}") from None
         return patterns
+
+    @field_validator("recheck")
+    @classmethod
+    def _steps_in_order(cls, steps: tuple[RecheckStep, ...]) -> tuple[RecheckStep, ...]:
+        for earlier, later in itertools.pairwise(steps):
+            if later.until <= earlier.until:
+                raise ValueError("recheck steps must have increasing 'until' ages")
+        return steps
 
     @model_validator(mode="after")
     def _fields_fit_the_kind(self) -> Source:

@@ -91,6 +91,27 @@ class Sentences:
 _STOP = re.compile(r"[.!?…\n]")
 
 
+def split_sentences(text: str) -> list[str]:
+    """Every sentence of a text, in order, with the boundaries flagging uses (for diffs)."""
+    splitter = Sentences(text)
+    sentences: list[str] = []
+    start = 0
+    for stop in _STOP.finditer(text):
+        if stop.start() < start:
+            continue
+        boundary = splitter._boundary(stop.start())
+        if boundary is None:
+            continue
+        sentence = text[start : boundary[0]].strip()
+        if sentence:
+            sentences.append(sentence)
+        start = boundary[1]
+    tail = text[start:].strip()
+    if tail:
+        sentences.append(tail)
+    return sentences
+
+
 def _false_boundary(text: str, match: re.Match[str]) -> bool:
     return match[0][0] == "." and _is_abbreviation(text, match.start())
 

@@ -1,0 +1,103 @@
+"""Clusters: each new item joins the cluster of its most similar stored item, if any.
+
+Candidates come from shared LSH bands (``item_bands``); a candidate counts only if the
+exact Jaccard similarity of the two texts' shingles reaches ``clustering.THRESHOLD``.
+Clusters are never merged with each other: a chain of "similar to similar" could join
+two different statements, and precision matters more here than recall.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import Connection, func, select, update
+
+from db.models import Cluster, Item, ItemBand, ItemVersion, Source
+from warwatch import clustering
+
+OFFICIAL_FAMILIES = ("state_department", "white_house", "embassy", "icc")
+MAX_CANDIDATES = 20
+
+
+def assign_clusters(connection: Connection, new: Sequence[tuple[int, str]], now: datetime) -> int:
+    """Index these new items' texts and cluster each with its best match; count joins."""
+    joined = 0
+    for item_id, text in new:
+        hashes = clustering.shingles(text)
+        keys = clustering.band_keys(hashes)
+        if not keys:
+            continue
+        candidates = Counter(
+            connection.scalars(
+                select(ItemBand.item_id).where(
+                    ItemBand.band_key.in_(keys), ItemBand.item_id != item_id
+                )
+            )
+        )
+        connection.execute(
+            ItemBand.__table__.insert(), [{"band_key": k, "item_id": item_id} for k in keys]
+        )
+        best = _best_match(
+            connection, hashes, [c for c, _ in candidates.most_common(MAX_CANDIDATES)]
+        )
+        if best is not None:
+            _join(connection, item_id, best, now)
+            joined += 1
+    return joined
+
+
+def _best_match(connection: Connection, hashes: set[int], candidates: list[int]) -> int | None:
+    if not candidates:
+        return None
+    rows = connection.execute(
+        select(Item.id, ItemVersion.text)
+        .join(ItemVersion, ItemVersion.id == Item.current_version_id)
+        .where(Item.id.in_(candidates))
+    )
+    best, best_score = None, clustering.THRESHOLD
+    for row in rows:
+        score = clustering.jaccard(hashes, clustering.shingles(row.text))
+        if score >= best_score:
+            best, best_score = row.id, score
+    return best
+
+
+def _join(connection: Connection, item_id: int, match_id: int, now: datetime) -> None:
+    cluster_id = connection.scalar(select(Item.cluster_id).where(Item.id == match_id))
+    if cluster_id is None:
+        cluster_id = connection.execute(
+            Cluster.__table__.insert()
+            .values(origin_item_id=None, size=0, created_at=now, updated_at=now)
+            .returning(Cluster.id)
+        ).scalar_one()
+        connection.execute(update(Item).where(Item.id == match_id).values(cluster_id=cluster_id))
+    connection.execute(update(Item).where(Item.id == item_id).values(cluster_id=cluster_id))
+    _refresh(connection, cluster_id, now)
+
+
+def _refresh(connection: Connection, cluster_id: int, now: datetime) -> None:
+    """Size and origin: the earliest member from an official source, else the earliest."""
+    members = connection.execute(
+        select(Item.id, Source.family, ItemVersion.published_at, Item.first_seen_at)
+        .join(Source, Source.id == Item.source_id)
+        .outerjoin(ItemVersion, ItemVersion.id == Item.current_version_id)
+        .where(Item.cluster_id == cluster_id)
+    ).all()
+
+    def when(row: object) -> tuple[bool, datetime]:
+        published = row.published_at or row.first_seen_at  # type: ignore[attr-defined]
+        seen = row.first_seen_at  # type: ignore[attr-defined]
+        return (row.family not in OFFICIAL_FAMILIES, min(published, seen))  # type: ignore[attr-defined]
+
+    origin = min(members, key=when)
+    connection.execute(
+        update(Cluster)
+        .where(Cluster.id == cluster_id)
+        .values(origin_item_id=origin.id, size=len(members), updated_at=now)
+    )
+
+
+def cluster_count(connection: Connection) -> int:
+    return connection.scalar(select(func.count()).select_from(Cluster)) or 0
