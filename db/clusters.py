@@ -21,10 +21,13 @@ OFFICIAL_FAMILIES = ("state_department", "white_house", "embassy", "icc")
 MAX_CANDIDATES = 20
 
 
-def assign_clusters(connection: Connection, new: Sequence[tuple[int, str]], now: datetime) -> int:
-    """Index these new items' texts and cluster each with its best match; count joins."""
+def assign_clusters(
+    connection: Connection, new: Sequence[tuple[int, str, str]], now: datetime
+) -> int:
+    """Index these new items (id, title, text) and cluster each with its best match;
+    return how many joined a cluster."""
     joined = 0
-    for item_id, text in new:
+    for item_id, title, text in new:
         hashes = clustering.shingles(text)
         keys = clustering.band_keys(hashes)
         if not keys:
@@ -39,29 +42,51 @@ def assign_clusters(connection: Connection, new: Sequence[tuple[int, str]], now:
         connection.execute(
             ItemBand.__table__.insert(), [{"band_key": k, "item_id": item_id} for k in keys]
         )
-        best = _best_match(
-            connection, hashes, [c for c, _ in candidates.most_common(MAX_CANDIDATES)]
-        )
-        if best is not None:
-            _join(connection, item_id, best, now)
+        ranked = [candidate for candidate, _ in candidates.most_common(MAX_CANDIDATES)]
+        match = _best_match(connection, f"{title}\n{text}", hashes, ranked)
+        if match is not None:
+            _join(connection, item_id, match, now)
             joined += 1
     return joined
 
 
-def _best_match(connection: Connection, hashes: set[int], candidates: list[int]) -> int | None:
+def _best_match(
+    connection: Connection, document: str, hashes: set[int], candidates: list[int]
+) -> int | None:
+    """The most similar candidate at or above the threshold whose cluster holds no
+    variant of the same template (every member is compared, not only the candidate)."""
     if not candidates:
         return None
     rows = connection.execute(
-        select(Item.id, ItemVersion.text)
+        select(Item.id, Item.cluster_id, ItemVersion.text)
         .join(ItemVersion, ItemVersion.id == Item.current_version_id)
         .where(Item.id.in_(candidates))
+    ).all()
+    scored = sorted(
+        ((clustering.jaccard(hashes, clustering.shingles(row.text)), row) for row in rows),
+        key=lambda pair: pair[0],
+        reverse=True,
     )
-    best, best_score = None, clustering.THRESHOLD
-    for row in rows:
-        score = clustering.jaccard(hashes, clustering.shingles(row.text))
-        if score >= best_score:
-            best, best_score = row.id, score
-    return best
+    for score, row in scored:
+        if score < clustering.THRESHOLD:
+            break
+        members = _documents(connection, row.id, row.cluster_id)
+        if not any(clustering.template_variants(document, other) for other in members):
+            return row.id
+    return None
+
+
+def _documents(connection: Connection, item_id: int, cluster_id: int | None) -> list[str]:
+    """Title and text of an item, or of every member of its cluster."""
+    condition = Item.id == item_id if cluster_id is None else Item.cluster_id == cluster_id
+    return [
+        f"{title}\n{text}"
+        for title, text in connection.execute(
+            select(ItemVersion.title, ItemVersion.text)
+            .join(Item, Item.current_version_id == ItemVersion.id)
+            .where(condition)
+        ).all()
+    ]
 
 
 def _join(connection: Connection, item_id: int, match_id: int, now: datetime) -> None:

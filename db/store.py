@@ -113,12 +113,15 @@ def store_batch(
     changes_new = 0
     for item in changed:
         item_id = ids[item.canonical_url]
+        before = current.get(item_id)
+        if before is not None and before.last_seen_at > item.fetched_at:
+            continue  # an older observation (a re-imported capture): kept, not "current"
         version_id = version_ids[(item_id, item.content_hash)]
         response_id = response_ids.get(id(item.response)) if item.response else None
         if record_change(
             connection,
             item_id,
-            current.get(item_id),
+            before,
             version_id,
             revisited=(item_id, item.content_hash) not in inserted,
             item=item,
@@ -145,7 +148,10 @@ def store_batch(
         by_url = {item.canonical_url: item for item in items}
         assign_clusters(
             connection,
-            [(row.id, by_url[row.canonical_url].text) for row in new_items],
+            [
+                (row.id, by_url[row.canonical_url].title, by_url[row.canonical_url].text)
+                for row in new_items
+            ],
             max(item.fetched_at for item in items),
         )
     return BatchResult(len(new_items), len(inserted), flags_new, changes_new)

@@ -4,7 +4,8 @@ The same statement reposted by an embassy, issued jointly by the White House and
 or carried by several wires shares most of its five-word shingles; two different
 statements built on one template ("Secretary Blinken's Call with …") share few. Bands only
 *propose* candidates; a candidate joins a cluster only if the exact Jaccard similarity of
-the two shingle sets reaches ``THRESHOLD``, so LSH misses cost recall, never precision.
+the two shingle sets reaches ``THRESHOLD`` and the two are not variants of one template
+(``template_variants``), so LSH misses cost recall, never precision.
 """
 
 from __future__ import annotations
@@ -61,6 +62,30 @@ def band_keys(hashes: set[int]) -> list[int]:
         digest = zlib.crc32(sig[band * ROWS : (band + 1) * ROWS].tobytes())
         keys.append((band << 40) | digest)
     return keys
+
+
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|\w+")
+
+
+def template_variants(a: str, b: str) -> bool:
+    """Two statements cut from one template: each names something the other does not.
+
+    Monthly "Visitor Log Records Posted", disaster declarations for two states, the same
+    delegation of authority for two drawdowns share most shingles but differ in names and
+    numbers on *both* sides. A repost differs on one side at most (an embassy's header
+    added to the State Department's text), and a copy not at all.
+    """
+    tokens_a, tokens_b = _TOKEN.findall(a), _TOKEN.findall(b)
+    words_a = {t.casefold() for t in tokens_a}
+    words_b = {t.casefold() for t in tokens_b}
+    only_a = {t.casefold() for t in tokens_a if _is_marker(t)} - words_b
+    only_b = {t.casefold() for t in tokens_b if _is_marker(t)} - words_a
+    return bool(only_a) and bool(only_b)
+
+
+def _is_marker(token: str) -> bool:
+    """A name or a number: what tells two fillings of one template apart."""
+    return token[0].isdigit() or (token[0].isupper() and len(token) > 1)
 
 
 def jaccard(a: set[int], b: set[int]) -> float:

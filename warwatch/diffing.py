@@ -72,8 +72,8 @@ CASUALTY = {
     "fr": ("tué", "mort", "décès", "bless", "victime", "civil", "enfant", "déplacé", "disparu"),
     "es": ("muert", "fallec", "herid", "víctima", "civil", "niño", "desplazad", "desaparecid"),
     "de": ("getötet", "tote", "verletzt", "opfer", "zivil", "kinder", "vertrieben", "vermisst"),
-    "uk": ("загин", "вбит", "поранен", "жертв", "цивільн", "діт", "зникл"),
-    "ru": ("погиб", "убит", "ранен", "жертв", "мирн", "дет", "пропавш"),
+    "uk": ("загин", "вбит", "поранен", "жертв", "цивільн", "діти", "дітей", "зникл"),
+    "ru": ("погиб", "убит", "ранен", "жертв", "мирн", "дети", "детей", "пропавш"),
 }  # fmt: skip
 PERPETRATION = {
     "en": ("attack", "strike", "shell", "bomb", "missile", "forces", "troops", "army", "military",
@@ -271,12 +271,12 @@ def _why_relevant(word: str, sentence: str, language: str) -> str | None:
 
 
 def _word_matches(word: str, term: str) -> bool:
-    """Terms of four letters or fewer must be the whole word ("may", not "mayor")."""
-    return word == term if len(term) <= 4 else word.startswith(term)
+    """Terms of three letters or fewer must be the whole word ("may", not "mayor")."""
+    return word == term if len(term) <= 3 else word.startswith(term)
 
 
 def _has_any(text: str, terms: tuple[str, ...]) -> bool:
     return any(
-        re.search(rf"(?<!\w){re.escape(term)}" + (r"(?!\w)" if len(term) <= 4 else ""), text)
+        re.search(rf"(?<!\w){re.escape(term)}" + (r"(?!\w)" if len(term) <= 3 else ""), text)
         for term in terms
     )

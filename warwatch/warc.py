@@ -2,7 +2,9 @@
 
 A fetched response becomes a ``request`` and a ``response`` record with the headers as
 sent and received; an imported capture (no HTTP exchange happened) a ``resource`` record.
-Each is followed by a ``metadata`` record naming the warwatch items and versions it is
+Records are written with their lengths known (warcio then needs no temporary file) and
+warcio computes the ``WARC-Block-Digest`` and ``WARC-Payload-Digest``. Each is followed by
+a ``metadata`` record naming the warwatch items and versions it is
 evidence for, and the SHA-256 the store keeps. Bodies are stored decoded, so the
 ``Content-Encoding`` and ``Transfer-Encoding`` a server sent are kept under
 ``X-Warwatch-Original-…`` names and ``Content-Length`` is the stored body's, which lets
@@ -19,7 +21,7 @@ from io import BytesIO
 from typing import IO, Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import Connection, or_, select
+from sqlalchemy import Connection, select, union
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
@@ -39,11 +41,11 @@ def select_responses(
 ) -> list[int]:
     """Ids of the responses cited by one item, or stored for a source since a date."""
     if item_id is not None:
-        cited = (
-            select(ItemVersion.response_id).where(ItemVersion.item_id == item_id)
-            .union(select(ItemEvent.response_id).where(ItemEvent.item_id == item_id))
-            .union(select(ItemChange.response_id).where(ItemChange.item_id == item_id))
-        )  # fmt: skip
+        cited = union(
+            select(ItemVersion.response_id).where(ItemVersion.item_id == item_id),
+            select(ItemEvent.response_id).where(ItemEvent.item_id == item_id),
+            select(ItemChange.response_id).where(ItemChange.item_id == item_id),
+        )
         query = select(Response.id).where(Response.id.in_(cited))
     else:
         query = select(Response.id).where(Response.source_id == source_id)
@@ -77,7 +79,7 @@ def _records(
     if response.origin == "import":
         content_type = next((v for k, v in headers if k.lower() == "content-type"), None)
         main = writer.create_warc_record(
-            response.url, "resource", payload=BytesIO(body),
+            response.url, "resource", payload=BytesIO(body), length=len(body),
             warc_content_type=content_type or "application/octet-stream",
             warc_headers_dict={"WARC-Date": date},
         )  # fmt: skip
@@ -85,7 +87,7 @@ def _records(
     else:
         status = f"{response.status} {_phrase(response.status)}"
         main = writer.create_warc_record(
-            response.url, "response", payload=BytesIO(body),
+            response.url, "response", payload=BytesIO(body), length=len(body),
             http_headers=StatusAndHeaders(status, _as_stored(headers, len(body)),
                                           protocol="HTTP/1.1"),
             warc_headers_dict={"WARC-Date": date},
@@ -97,9 +99,9 @@ def _records(
         if not any(k.lower() == "host" for k, _ in request_headers):
             request_headers.insert(0, ("Host", parts.netloc))
         yield writer.create_warc_record(
-            response.url, "request", payload=BytesIO(b""),
-            http_headers=StatusAndHeaders(f"GET {path}", request_headers,
-                                          protocol="HTTP/1.1", is_http_request=True),
+            response.url, "request", payload=BytesIO(b""), length=0,
+            http_headers=StatusAndHeaders(f"GET {path} HTTP/1.1", request_headers,
+                                          is_http_request=True),
             warc_headers_dict={"WARC-Date": date,
                                "WARC-Concurrent-To": main.rec_headers["WARC-Record-ID"]},
         )  # fmt: skip
@@ -110,7 +112,8 @@ def _records(
         ensure_ascii=False, indent=1,
     ).encode()  # fmt: skip
     yield writer.create_warc_record(
-        response.url, "metadata", payload=BytesIO(metadata), warc_content_type="application/json",
+        response.url, "metadata", payload=BytesIO(metadata), length=len(metadata),
+        warc_content_type="application/json",
         warc_headers_dict={"WARC-Date": date,
                            "WARC-Concurrent-To": main.rec_headers["WARC-Record-ID"]},
     )  # fmt: skip
@@ -124,7 +127,7 @@ def _citations(connection: Connection, response_id: int) -> dict[str, Any]:
     ).all()
     events = connection.execute(
         select(ItemEvent.id, ItemEvent.item_id, ItemEvent.kind).where(
-            or_(ItemEvent.response_id == response_id)
+            ItemEvent.response_id == response_id
         )
     ).all()
     return {
