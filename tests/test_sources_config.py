@@ -201,3 +201,27 @@ def test_a_listing_needs_a_valid_selector(tmp_path):
         load_sources(write(tmp_path, listing))
     with pytest.raises(ConfigError, match="invalid selector"):
         load_sources(write(tmp_path, listing + "    links: {css: 'a[[['}\n"))
+
+
+def test_stored_items_are_rechecked_on_a_decaying_schedule_until_they_age_out(tmp_path):
+    from datetime import UTC, datetime
+
+    from warwatch.sources import next_check
+
+    path = write(tmp_path, GOOD + "    recheck: [{every: 1h, until: 1d}, {every: 1d, until: 7d}]\n")
+    steps = load_sources(path).sources[0].recheck
+    seen = datetime(2022, 3, 24, 12, tzinfo=UTC)
+
+    assert next_check(steps, seen, seen) == seen + timedelta(hours=1)
+    assert next_check(steps, seen, seen + timedelta(hours=30)) == seen + timedelta(hours=54)
+    assert next_check(steps, seen, seen + timedelta(days=7)) is None  # no longer watched
+    assert load_sources(write(tmp_path, GOOD)).sources[0].recheck[-1].until == timedelta(30)
+
+
+def test_recheck_steps_must_grow_older(tmp_path):
+    path = write(
+        tmp_path, GOOD + "    recheck: [{every: 1d, until: 30d}, {every: 1h, until: 1d}]\n"
+    )
+
+    with pytest.raises(ConfigError, match=r"field 'recheck': .*increasing 'until'"):
+        load_sources(path)

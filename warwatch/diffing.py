@@ -45,26 +45,30 @@ HEDGES = {
     "uk": ("імовірн", "ймовірн", "нібито", "можлив", "підозр"),
     "ru": ("предполож", "якобы", "возможн", "вероятн", "подозр"),
 }  # fmt: skip
-GRAVE = {
+GRAVE = {  # relevant wherever they appear
     "en": ("war crime", "crimes against humanity", "genocid", "atrocit", "ethnic cleansing",
-           "massacre", "civilian", "deliberate", "indiscriminate", "intentional", "systematic",
-           "torture", "deport", "execution", "rape", "sexual violence", "accountab",
-           "investigat", "prosecut", "icc", "international criminal court", "perpetrat",
-           "responsib", "condemn"),
+           "massacre", "torture", "rape", "sexual violence", "icc",
+           "international criminal court"),
     "fr": ("crime de guerre", "crimes de guerre", "crimes contre l'humanité", "génocid",
-           "atrocit", "massacre", "civil", "délibér", "indiscrimin", "tortur", "déport",
-           "enquête", "poursuit", "cpi", "responsab", "condamn"),
+           "atrocit", "massacre", "tortur", "viol", "cpi"),
     "es": ("crimen de guerra", "crímenes de guerra", "lesa humanidad", "genocid", "atrocidad",
-           "masacre", "civil", "deliberad", "indiscriminad", "tortur", "deport",
-           "investigac", "enjuic", "cpi", "responsab", "conden"),
+           "masacre", "tortur", "violación", "cpi"),
     "de": ("kriegsverbrech", "verbrechen gegen die menschlichkeit", "völkermord", "genozid",
-           "massaker", "zivil", "gezielt", "wahllos", "folter", "deportation", "ermittl",
-           "strafgerichtshof", "verantwort", "verurteil"),
+           "massaker", "folter", "vergewaltig", "strafgerichtshof"),
     "uk": ("воєнн", "військов злочин", "злочини проти людяності", "геноцид", "звірств",
-           "цивільн", "мирн", "катуван", "депорт", "розслідув", "мкс", "відповідальн"),
+           "катуван", "зґвалтув", "мкс"),
     "ru": ("военн преступ", "военные преступления", "преступления против человечности",
-           "геноцид", "зверств", "мирн", "гражданск", "пыт", "депорт", "расследов", "мус",
-           "ответственн"),
+           "геноцид", "зверств", "пыт", "изнасилов", "мус"),
+}  # fmt: skip
+QUALIFIERS = {  # relevant where violence is described
+    "en": ("civilian", "deliberate", "indiscriminate", "intentional", "systematic", "deport",
+           "execution", "accountab", "investigat", "prosecut", "perpetrat", "evidence"),
+    "fr": ("civil", "délibér", "indiscrimin", "déport", "enquête", "poursuit", "responsab"),
+    "es": ("civil", "deliberad", "indiscriminad", "deport", "investigac", "enjuic",
+           "responsab"),
+    "de": ("zivil", "gezielt", "wahllos", "deportation", "ermittl", "verantwort"),
+    "uk": ("цивільн", "мирн", "депорт", "розслідув", "відповідальн"),
+    "ru": ("мирн", "гражданск", "депорт", "расследов", "ответственн"),
 }  # fmt: skip
 CASUALTY = {
     "en": ("kill", "dead", "death", "died", "wound", "injur", "casualt", "victim", "civilian",
@@ -75,12 +79,14 @@ CASUALTY = {
     "uk": ("загин", "вбит", "поранен", "жертв", "цивільн", "діти", "дітей", "зникл"),
     "ru": ("погиб", "убит", "ранен", "жертв", "мирн", "дети", "детей", "пропавш"),
 }  # fmt: skip
+# Who did it: a party named in a sentence about an attack and its victims.
 PERPETRATION = {
-    "en": ("attack", "strike", "shell", "bomb", "missile", "forces", "troops", "army", "military",
-           "regime", "militia", "committed", "carried out", "responsible", "perpetrat", "by"),
-    "fr": ("attaqu", "frappe", "bombard", "forces", "troupes", "armée", "régime", "commis", "par"),
-    "es": ("ataque", "bombarde", "fuerzas", "tropas", "ejército", "régimen", "cometid", "por"),
-    "de": ("angriff", "beschuss", "bomb", "streitkräfte", "truppen", "armee", "regime", "durch"),
+    "en": ("attack", "strike", "struck", "shell", "bomb", "missile", "rocket", "artillery",
+           "drone", "gunfire", "sniper", "forces", "troops", "army", "soldiers", "militia",
+           "regime", "perpetrat"),
+    "fr": ("attaqu", "frappe", "bombard", "forces", "troupes", "armée", "soldats", "régime"),
+    "es": ("ataque", "bombarde", "fuerzas", "tropas", "ejército", "soldados", "régimen"),
+    "de": ("angriff", "beschuss", "bomb", "streitkräfte", "truppen", "armee", "soldaten", "regime"),
     "uk": ("удар", "обстріл", "атак", "військ", "армі", "сили", "режим"),
     "ru": ("удар", "обстрел", "атак", "войск", "арми", "силы", "режим"),
 }  # fmt: skip
@@ -251,23 +257,36 @@ def _term_changes(removed: _Words, added: _Words, language: str) -> list[str]:
 def _why_relevant(word: str, sentence: str, language: str) -> str | None:
     lowered = word.casefold()
     context = sentence.casefold()
+    grave = GRAVE.get(language, GRAVE["en"])
+    attack = PERPETRATION.get(language, PERPETRATION["en"])
+    casualty = CASUALTY.get(language, CASUALTY["en"])
+    if _is_term(lowered, grave, context):
+        return "war-crimes term"
+    war = _has_any(context, grave + attack)  # the sentence is about an attack or a crime
+    if war and _is_term(lowered, QUALIFIERS.get(language, QUALIFIERS["en"]), context):
+        return "war-crimes term"
     for prefix in HEDGES.get(language, HEDGES["en"]):
-        if _word_matches(lowered, prefix):
+        # a hedge on an account of violence; "May" the month is not one
+        if _word_matches(lowered, prefix) and war and (len(prefix) > 5 or word.islower()):
             return "hedge"
-    for term in GRAVE.get(language, GRAVE["en"]):
-        head = term.split()[0]
-        if _word_matches(lowered, head) and (" " not in term or term in context):
-            return "war-crimes term"
-    if _NUMBER.match(word) and _has_any(context, CASUALTY.get(language, CASUALTY["en"])):
+    tokens = _WORD.findall(sentence)
+    if word not in tokens:
+        return None
+    at = tokens.index(word)
+    near = " ".join(tokens[max(0, at - 5) : at + 6]).casefold()
+    if _NUMBER.match(word) and war and _has_any(near, casualty):
         return "casualty figure"
-    if (
-        word[:1].isupper()
-        and not sentence.startswith(word)
-        and _has_any(context, PERPETRATION.get(language, PERPETRATION["en"]))
-        and _has_any(context, CASUALTY.get(language, CASUALTY["en"]) + GRAVE.get(language, ()))
-    ):
-        return "named party"
+    close = " ".join(tokens[max(0, at - 3) : at + 4]).casefold()
+    if word[:1].isupper() and at > 0 and _has_any(close, attack) and _has_any(context, casualty):
+        return "named party"  # "Russian forces", "a Hamas attack", next to its victims
     return None
+
+
+def _is_term(word: str, terms: tuple[str, ...], context: str) -> bool:
+    return any(
+        _word_matches(word, term.split()[0]) and (" " not in term or term in context)
+        for term in terms
+    )
 
 
 def _word_matches(word: str, term: str) -> bool:
