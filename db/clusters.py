@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, delete, func, select, update
 
 from db.models import Cluster, Item, ItemBand, ItemVersion, Source
 from warwatch import clustering
@@ -48,6 +48,44 @@ def assign_clusters(
             _join(connection, item_id, match, now)
             joined += 1
     return joined
+
+
+def reconsider(connection: Connection, item_id: int, title: str, text: str, now: datetime) -> None:
+    """An item's text changed: keep it in its cluster only if it still matches a member.
+
+    Publishers sometimes post a new statement with the body of an earlier one and fix it
+    minutes later (seen twice in the replays: a "-6" readout first carrying the "-5"
+    text, a "Seventh ... Mission" first carrying the sixth's). Clustered on its first
+    text, such an item would stay grouped with a different statement; instead it
+    leaves (a cluster left with one member is dissolved), is re-indexed on its new text
+    and may join the cluster it now belongs to.
+    """
+    cluster_id = connection.scalar(select(Item.cluster_id).where(Item.id == item_id))
+    if cluster_id is not None:
+        hashes = clustering.shingles(text)
+        document = f"{title}\n{text}"
+        others = connection.execute(
+            select(ItemVersion.title, ItemVersion.text)
+            .join(Item, Item.current_version_id == ItemVersion.id)
+            .where(Item.cluster_id == cluster_id, Item.id != item_id)
+        ).all()
+        if any(
+            clustering.jaccard(hashes, clustering.shingles(other.text)) >= clustering.THRESHOLD
+            for other in others
+        ) and not any(
+            clustering.template_variants(document, f"{o.title}\n{o.text}") for o in others
+        ):
+            return
+        connection.execute(update(Item).where(Item.id == item_id).values(cluster_id=None))
+        if len(others) <= 1:
+            connection.execute(
+                update(Item).where(Item.cluster_id == cluster_id).values(cluster_id=None)
+            )
+            connection.execute(delete(Cluster).where(Cluster.id == cluster_id))
+        else:
+            _refresh(connection, cluster_id, now)
+    connection.execute(delete(ItemBand).where(ItemBand.item_id == item_id))
+    assign_clusters(connection, [(item_id, title, text)], now)
 
 
 def _best_match(

@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Table, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from crawler.items import ArticleItem, FetchRecord
-from db.clusters import assign_clusters
+from db.clusters import assign_clusters, reconsider
 from db.evidence import store_responses
 from db.models import (
     CrawlError,
@@ -128,6 +128,8 @@ def store_batch(
             response_id=response_id,
         ):
             changes_new += 1
+            if cluster:
+                reconsider(connection, item_id, item.title, item.text, item.fetched_at)
 
     flag_rows = []
     for item in changed:
