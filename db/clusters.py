@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, delete, func, select, update
 
@@ -19,6 +19,11 @@ from warwatch import clustering
 
 OFFICIAL_FAMILIES = ("state_department", "white_house", "embassy", "icc")
 MAX_CANDIDATES = 20
+# Members of a cluster appear within this span of each other. Recurring acts reuse their
+# text word for word weeks apart (the replays hold three presidential memoranda delegating
+# the same drawdown authority, and two congressional letters on Finland's and Sweden's
+# NATO accession re-sent six weeks later): those are distinct statements, not echoes.
+WINDOW = timedelta(days=14)
 
 
 def assign_clusters(
@@ -43,7 +48,7 @@ def assign_clusters(
             ItemBand.__table__.insert(), [{"band_key": k, "item_id": item_id} for k in keys]
         )
         ranked = [candidate for candidate, _ in candidates.most_common(MAX_CANDIDATES)]
-        match = _best_match(connection, f"{title}\n{text}", hashes, ranked)
+        match = _best_match(connection, item_id, f"{title}\n{text}", hashes, ranked)
         if match is not None:
             _join(connection, item_id, match, now)
             joined += 1
@@ -89,17 +94,20 @@ def reconsider(connection: Connection, item_id: int, title: str, text: str, now:
 
 
 def _best_match(
-    connection: Connection, document: str, hashes: set[int], candidates: list[int]
+    connection: Connection, item_id: int, document: str, hashes: set[int], candidates: list[int]
 ) -> int | None:
-    """The most similar candidate at or above the threshold whose cluster holds no
-    variant of the same template (every member is compared, not only the candidate)."""
+    """The most similar candidate at or above the threshold, published within ``WINDOW``
+    of the item, whose cluster holds no variant of the same template (every member is
+    compared, not only the candidate)."""
     if not candidates:
         return None
+    appeared = _appeared(connection, [item_id])[item_id]
     rows = connection.execute(
         select(Item.id, Item.cluster_id, ItemVersion.text)
         .join(ItemVersion, ItemVersion.id == Item.current_version_id)
         .where(Item.id.in_(candidates))
     ).all()
+    dates = _appeared(connection, [row.id for row in rows])
     scored = sorted(
         ((clustering.jaccard(hashes, clustering.shingles(row.text)), row) for row in rows),
         key=lambda pair: pair[0],
@@ -108,10 +116,26 @@ def _best_match(
     for score, row in scored:
         if score < clustering.THRESHOLD:
             break
+        if abs(dates[row.id] - appeared) > WINDOW:
+            continue
         members = _documents(connection, row.id, row.cluster_id)
         if not any(clustering.template_variants(document, other) for other in members):
             return row.id
     return None
+
+
+def _appeared(connection: Connection, item_ids: list[int]) -> dict[int, datetime]:
+    """When each item appeared: its stated publication time or, if earlier or absent,
+    when it was first seen."""
+    rows = connection.execute(
+        select(Item.id, ItemVersion.published_at, Item.first_seen_at)
+        .outerjoin(ItemVersion, ItemVersion.id == Item.current_version_id)
+        .where(Item.id.in_(item_ids))
+    ).all()
+    return {
+        row.id: min(row.published_at, row.first_seen_at) if row.published_at else row.first_seen_at
+        for row in rows
+    }
 
 
 def _documents(connection: Connection, item_id: int, cluster_id: int | None) -> list[str]:

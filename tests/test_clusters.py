@@ -138,3 +138,23 @@ def test_an_item_posted_with_another_statements_body_leaves_its_cluster_once_cor
     assert clusters(db_url) == []
     with get_engine(db_url).connect() as connection:
         assert connection.scalar(select(Cluster.id)) is None  # dissolved, not left empty
+
+
+def test_the_same_text_issued_again_weeks_later_is_a_new_statement(server, write_config, db_url):
+    """The White House delegated the same drawdown authority on 16 March, 13 April and
+    21 April 2022 in word-for-word identical memoranda: each is a separate act. Within
+    days, an identical text is a repost; weeks apart, it is not grouped."""
+    memo = TEXTS["memo_506a1"]
+    entries = [
+        entry(server.url(f"/wh/memo-{n}"), memo["title"], memo["text"], published)
+        for n, published in [(2, "Wed, 16 Mar 2022 17:28:33 GMT"), (4, "Wed, 13 Apr 2022 18:41:32 GMT")]
+    ]  # fmt: skip
+    config = write_config([source("wh", "white_house", server.serve("/wh/feed", feed(*entries)))])
+    crawl(config, db_url)
+    assert clusters(db_url) == []
+
+    server.serve("/wh/feed", feed(*entries, entry(
+        server.url("/wh/memo-4-repost"), memo["title"], memo["text"], "Thu, 14 Apr 2022 09:00:00 GMT"
+    )))  # fmt: skip
+    crawl(config, db_url)
+    assert clusters(db_url) == [("wh/memo-4", ["wh/memo-4", "wh/memo-4-repost"])]
