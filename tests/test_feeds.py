@@ -1,4 +1,5 @@
-"""Every real feed in the fixtures parses; what is not a feed is said to be so."""
+"""Every real feed in the fixtures parses; what is not a feed is said to be so; a feed's
+body keeps every paragraph."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import pytest
 
 from tests.httpserver import FIXTURES
 from warwatch.exceptions import FeedParseError
+from warwatch.extract import extract_fragment
 from warwatch.feeds import parse_feed
 
 
@@ -106,3 +108,19 @@ def test_rss_1_0_parses():
     assert feed.version == "rss10"
     assert [(e.link, e.title) for e in feed.entries] == [("https://example.org/a", "Statement A")]
     assert feed.entries[0].published == datetime(2022, 3, 23, 17, 55, 28, tzinfo=UTC)
+
+
+def test_paragraphs_wrapped_in_bare_links_are_kept():
+    """Real: the White House's 21 April 2022 gaggle first went out with paragraphs wrapped
+    in bare <a> tags (fixed 25 minutes later). Their words are the statement's."""
+    body = FIXTURES / "fragments" / "whitehouse-gaggle-2022-04-21-linked-paragraphs.html"
+    html = body.read_text(encoding="utf-8")
+    assert "<p><a>But he has also laid out" in html
+    url = "https://www.whitehouse.gov/briefing-room/press-briefings/2022/04/21/"
+
+    text = extract_fragment(html, url)
+
+    assert "and let Medicare negotiate the price of prescription drugs." in text
+    assert "to reach his climate goals." in text
+    unwrapped = html.replace("<p><a>", "<p>").replace("</a></p>", "</p>")
+    assert text == extract_fragment(unwrapped, url)

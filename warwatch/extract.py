@@ -78,14 +78,21 @@ def drop_promo_lines(text: str) -> str:
 def extract_fragment(html: str, url: str) -> str:
     """The text of an article body given as an HTML fragment (a feed's content or summary).
 
-    trafilatura discards fragments it finds too short to be an article (a one-line feed
-    summary); those are converted block by block with lxml instead. A fragment with no
-    text at all (a tracking pixel) gives "".
+    Links are unwrapped first: in a body the publisher chose, a link's words are part of
+    the statement, and trafilatura drops paragraphs made only of a link as boilerplate (a
+    real White House transcript had paragraphs wrapped in bare ``<a>`` tags; they
+    vanished, then "appeared" as an edit when the tags were removed). trafilatura
+    discards fragments it finds too short to be an article (a one-line feed summary);
+    those are converted block by block with lxml instead. A fragment with no text at all
+    (a tracking pixel) gives "".
     """
-    wrapped = f"<html><body><article>{html}</article></body></html>"
-    text = trafilatura.extract(
-        wrapped, url=url, include_comments=False, favor_recall=True, deduplicate=False
-    )
+    tree = load_html(f"<html><body><article>{html}</article></body></html>")
+    text = None
+    if tree is not None:
+        etree.strip_tags(tree, "a")
+        text = trafilatura.extract(
+            tree, url=url, include_comments=False, favor_recall=True, deduplicate=False
+        )
     if not text or not text.strip():
         text = _blocks_text(html)
     return clean_text(text)
