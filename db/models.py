@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -284,6 +285,32 @@ class CrawlRunSource(Base):
     versions_new: Mapped[int] = mapped_column(Integer, default=0)
     flags_new: Mapped[int] = mapped_column(Integer, default=0)
     errors: Mapped[int] = mapped_column(Integer, default=0)
+    # A 429/503 with Retry-After: the server asked not to be asked again before then.
+    retry_after_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SourceHealth(Base):
+    """Each source's latest health assessment (``warwatch.health``), for dashboards."""
+
+    __tablename__ = "source_health"
+
+    source_id: Mapped[str] = mapped_column(ForeignKey("sources.id"), primary_key=True)
+    state: Mapped[str] = mapped_column(String(16))  # pending | ok | failing | drifting | silent
+    reason: Mapped[str] = mapped_column(Text)
+    state_since: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    consecutive_failures: Mapped[int] = mapped_column(Integer)
+    last_item_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    items_per_day: Mapped[float] = mapped_column(Float)
+    usual_items_per_day: Mapped[float | None] = mapped_column(Float)
+    usual_gap_seconds: Mapped[float | None] = mapped_column(Float)
+    # Failing sources back off across runs; no crawl of the source before this time.
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The daemon's current (adaptive) polling interval for the source.
+    poll_interval_seconds: Mapped[float | None] = mapped_column(Float)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class CrawlError(Base):

@@ -302,9 +302,13 @@ def describe_failure(failure: Failure) -> tuple[str, str]:
     from scrapy.spidermiddlewares.httperror import HttpError
     from twisted.internet.defer import CancelledError
 
-    from crawler.exceptions import BodyTooLarge, CorruptBody
+    from crawler.exceptions import BlockedRedirect, BodyTooLarge, CorruptBody, RateLimited
 
     error = failure.value
+    if isinstance(error, BlockedRedirect):
+        return "redirect_blocked", str(error)
+    if isinstance(error, RateLimited):
+        return "rate_limited", str(error)
     if isinstance(error, CorruptBody):
         return "corrupt_body", str(error)
     if isinstance(error, BodyTooLarge):

@@ -61,23 +61,42 @@ def main() -> None:
 @db_option
 @click.option("--source", "sources", multiple=True, metavar="ID", help="Crawl only these sources.")
 @click.option(
-    "--timeout", default=3600.0, show_default=True, help="Seconds before the crawl is stopped."
+    "--timeout",
+    type=float,
+    help="Seconds before the crawl is stopped [default: the longest of the sources' timeout].",
 )
+@click.option("--force", is_flag=True, help="Crawl sources that are backing off after failures.")
 @click.option("-v", "--verbose", is_flag=True, help="Show the crawler's log (INFO).")
 @reported
 def crawl(
-    config: str | None, db: str | None, sources: tuple[str, ...], timeout: float, verbose: bool
+    config: str | None,
+    db: str | None,
+    sources: tuple[str, ...],
+    timeout: float | None,
+    force: bool,
+    verbose: bool,
 ) -> None:
     """One pass over the enabled sources (or those named), for cron.
 
-    Exits 0 when every source was fetched, 1 otherwise, with one line per failed source.
+    A source another warwatch process is crawling (an overlapping cron run, a daemon) or
+    one backing off after failures is skipped, with a line saying so. Exits 0 when every
+    source crawled was fetched, 1 otherwise, with one line per failed source.
     """
     from warwatch.runner import run_crawl
 
     settings = Settings.resolve(config, db)
     outcome = run_crawl(
-        settings, sources, timeout=timeout, log_level="INFO" if verbose else "WARNING"
+        settings,
+        sources,
+        timeout=timeout,
+        log_level="INFO" if verbose else "WARNING",
+        force=force,
     )
+    for source_id, reason in outcome.skipped:
+        click.echo(f"skipped {source_id}: {reason}", err=True)
+    if outcome.run_id is None:
+        click.echo("nothing crawled: every source was skipped", err=True)
+        return
     for result in outcome.sources:
         summary = (
             f"{result.source_id}: {result.status}, {result.items_new} new items, "
@@ -214,6 +233,50 @@ def _every(seconds: float) -> str:
         if seconds % size == 0:
             return f"{int(seconds // size)}{unit}"
     return f"{int(seconds)}s"
+
+
+@main.command()
+@config_option
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="One JSON document (for monitors).")
+@reported
+def status(config: str | None, db: str | None, as_json: bool) -> None:
+    """Each source's health: ok, failing, drifting, silent (or pending), and why.
+
+    Exits 0 when every enabled source is ok or pending, 1 when any is in a bad state, so
+    a monitor can alert on the exit status alone.
+    """
+    from warwatch.status import collect, render
+
+    settings = Settings.resolve(config, db)
+    report = collect(settings)
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        click.echo(render(report))
+    if report["bad"]:
+        sys.exit(CRAWL_FAILED)
+
+
+@main.command()
+@config_option
+@db_option
+@click.option(
+    "--grace",
+    default=30.0,
+    show_default=True,
+    help="Seconds a running crawl may take to finish after SIGTERM.",
+)
+@click.option("--json-logs", is_flag=True, help="Log one JSON object per line.")
+@reported
+def run(config: str | None, db: str | None, grace: float, json_logs: bool) -> None:
+    """The daemon: crawl each source on its schedule until SIGTERM (same as scheduler.py).
+
+    SIGHUP reloads the sources file; an invalid file is logged and the old one kept.
+    """
+    from scheduler import serve
+
+    sys.exit(serve(Settings.resolve(config, db), grace=grace, json_logs=json_logs))
 
 
 @main.group()

@@ -12,6 +12,7 @@ import argparse
 from scrapy.crawler import AsyncCrawlerProcess
 from scrapy.settings import Settings
 
+from warwatch.logs import configure_logging
 from warwatch.sources import load_sources
 
 
@@ -36,11 +37,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", required=True)
     parser.add_argument("--run-id", type=int, required=True)
     parser.add_argument("--log-level", default="WARNING")
+    parser.add_argument("--json-logs", action="store_true")
     parser.add_argument("sources", nargs="+")
     args = parser.parse_args(argv)
 
     config = load_sources(args.config)
-    process = AsyncCrawlerProcess(build_settings(args.config, args.db, args.run_id, args.log_level))
+    settings = build_settings(args.config, args.db, args.run_id, args.log_level)
+    if args.json_logs:  # Scrapy installs no handler of its own; ours writes JSON lines
+        settings.set("LOG_ENABLED", False, priority="cmdline")
+        configure_logging(json_lines=True, level=args.log_level)
+    process = AsyncCrawlerProcess(settings)
     for source_id in args.sources:
         source = config.get(source_id)
         process.crawl(source.kind, source=source.id)

@@ -1,19 +1,31 @@
 """One crawl pass, as cron and the daemon run it: a child process, then its outcome.
 
-The parent records the run, starts the child, enforces a wall-clock limit (SIGTERM, then
-SIGKILL), and reads back what the child recorded per source; a source the child never
-reported on (it crashed, was killed, or the spider could not start) is marked failed.
+The parent skips sources that are backing off (failures, Retry-After) and those another
+warwatch process is crawling (``db.locks``), records the run, starts the child, enforces
+a wall-clock limit (SIGTERM, then SIGKILL; also when the daemon is stopping and its
+grace period ends), and reads back what the child recorded per source; a source the
+child never reported on (it crashed, was killed, or the spider could not start) is
+marked failed. Last, it re-assesses the crawled sources' health and logs each change of
+state once.
 """
 
 from __future__ import annotations
 
+import logging
 import subprocess
 import sys
+import threading
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from sqlalchemy import select
+
+from db import health as source_health
 from db.engine import get_engine
+from db.locks import source_locks
 from db.migrate import ensure_schema
+from db.models import SourceHealth
 from db.store import (
     finish_run,
     record_errors,
@@ -24,9 +36,13 @@ from db.store import (
     sync_sources,
 )
 from warwatch.settings import Settings
-from warwatch.sources import load_sources
+from warwatch.sources import Source, load_sources
 
 KILL_GRACE_SECONDS = 30
+TIMED_OUT = -999
+STOPPED = -998
+
+logger = logging.getLogger("warwatch.runner")
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,8 +61,10 @@ class SourceOutcome:
 
 @dataclass(frozen=True, slots=True)
 class CrawlOutcome:
-    run_id: int
+    run_id: int | None  # None: nothing was crawled (every source skipped)
     sources: list[SourceOutcome]
+    # Sources not crawled this time, and why: another process holds them, or backing off.
+    skipped: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -58,20 +76,60 @@ def run_crawl(
     source_ids: tuple[str, ...] = (),
     *,
     trigger: str = "cli",
-    timeout: float = 3600.0,
+    timeout: float | None = None,
     log_level: str = "WARNING",
+    force: bool = False,
+    stop: threading.Event | None = None,
+    grace: float = KILL_GRACE_SECONDS,
+    json_logs: bool = False,
 ) -> CrawlOutcome:
+    """Crawl these sources (default: every enabled one) once, in a child process.
+
+    ``timeout`` defaults to the longest ``timeout`` of the sources crawled. ``force``
+    crawls sources that are backing off. When ``stop`` is set (the daemon is shutting
+    down) the crawl gets ``grace`` seconds to finish before it is stopped.
+    """
     config = load_sources(settings.config_path)
     sources = config.select(source_ids)
     ensure_schema(settings.db_url)
     engine = get_engine(settings.db_url)
+    now = datetime.now(UTC)
     with engine.begin() as connection:
-        sync_sources(connection, config.sources, datetime.now(UTC))
-        run_id = start_run(connection, trigger, datetime.now(UTC))
-    if sources:
-        code = _run_child(settings, run_id, [s.id for s in sources], timeout, log_level)
-    else:
-        code = 0
+        sync_sources(connection, config.sources, now)
+        waiting = {} if force else _backing_off(connection, [s.id for s in sources], now)
+    skipped = [
+        (sid, f"backing off after failures until {when:%Y-%m-%d %H:%M:%S}Z")
+        for sid, when in waiting.items()
+    ]
+    due = [s for s in sources if s.id not in waiting]
+    with source_locks(settings.db_url, [s.id for s in due]) as locks:
+        skipped += [(sid, "being crawled by another warwatch process") for sid in locks.busy]
+        held = [s for s in due if s.id in locks.held]
+        if not held:
+            return CrawlOutcome(None, [], skipped)
+        with engine.begin() as connection:
+            run_id = start_run(connection, trigger, datetime.now(UTC))
+        limit = timeout if timeout is not None else max(s.timeout.total_seconds() for s in held)
+        code = _run_child(
+            settings, run_id, [s.id for s in held], limit, log_level, stop, grace, json_logs
+        )
+        outcome = _record_outcome(engine, run_id, held, code, skipped)
+        _assess(engine, held)
+    return outcome
+
+
+def _backing_off(connection, source_ids: list[str], now: datetime) -> dict[str, datetime]:  # type: ignore[no-untyped-def]
+    rows = connection.execute(
+        select(SourceHealth.source_id, SourceHealth.next_attempt_at).where(
+            SourceHealth.source_id.in_(source_ids), SourceHealth.next_attempt_at > now
+        )
+    )
+    return {source_id: when for source_id, when in rows}
+
+
+def _record_outcome(
+    engine, run_id: int, sources: list[Source], code: int, skipped: list[tuple[str, str]]
+) -> CrawlOutcome:  # type: ignore[no-untyped-def]
     with engine.begin() as connection:
         recorded = run_sources(connection, run_id)
         now = datetime.now(UTC)
@@ -118,13 +176,35 @@ def run_crawl(
                 )
                 for source in sources
             ],
+            skipped,
         )
         finish_run(connection, run_id, "ok" if outcome.ok else "failed", datetime.now(UTC))
     return outcome
 
 
+def _assess(engine, sources: list[Source]) -> None:  # type: ignore[no-untyped-def]
+    """Store the crawled sources' health; log each change of state once."""
+    with engine.begin() as connection:
+        transitions = source_health.update(connection, sources, datetime.now(UTC))
+    for change in transitions:
+        health = change.health
+        if health.state in ("failing", "drifting", "silent"):
+            logger.warning("source %s is now %s: %s", change.source_id, health.state, health.reason)
+        elif change.before in ("failing", "drifting", "silent"):
+            logger.info(
+                "source %s is %s again (was %s)", change.source_id, health.state, change.before
+            )
+
+
 def _run_child(
-    settings: Settings, run_id: int, source_ids: list[str], timeout: float, log_level: str
+    settings: Settings,
+    run_id: int,
+    source_ids: list[str],
+    timeout: float,
+    log_level: str,
+    stop: threading.Event | None = None,
+    grace: float = KILL_GRACE_SECONDS,
+    json_logs: bool = False,
 ) -> int:
     command = [
         sys.executable,
@@ -138,24 +218,42 @@ def _run_child(
         str(run_id),
         "--log-level",
         log_level,
+        *(["--json-logs"] if json_logs else []),
         *source_ids,
     ]
-    child = subprocess.Popen(command)
-    try:
-        return child.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        child.terminate()
+    # Its own session: a Ctrl-C or SIGTERM meant for the daemon does not reach the child,
+    # which the daemon stops itself once the grace period is over.
+    child = subprocess.Popen(command, start_new_session=True)
+    deadline = time.monotonic() + timeout
+    stop_deadline: float | None = None
+    while True:
         try:
-            child.wait(timeout=KILL_GRACE_SECONDS)
+            return child.wait(timeout=0.2)
         except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait()
-        return -999
+            pass
+        if stop is not None and stop.is_set() and stop_deadline is None:
+            stop_deadline = time.monotonic() + grace
+        now = time.monotonic()
+        if now >= deadline or (stop_deadline is not None and now >= stop_deadline):
+            _terminate(child)
+            return TIMED_OUT if now >= deadline else STOPPED
+
+
+def _terminate(child: subprocess.Popen[bytes]) -> None:
+    """SIGTERM (Scrapy closes its spiders and flushes what it has), then SIGKILL."""
+    child.terminate()
+    try:
+        child.wait(timeout=KILL_GRACE_SECONDS)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.wait()
 
 
 def _exit_reason(code: int) -> str:
-    if code == -999:
+    if code == TIMED_OUT:
         return "crawl timed out and was stopped"
+    if code == STOPPED:
+        return "crawl stopped: warwatch was shutting down and the grace period ended"
     if code < 0:
         return f"crawl process killed by signal {-code}"
     if code:

@@ -48,9 +48,14 @@ def parse_sitemap(body: bytes, url: str) -> ParsedSitemap:
         remove_comments=True, remove_pis=True,
     )  # fmt: skip
     try:
-        root = etree.parse(io.BytesIO(body), parser).getroot()
+        tree = etree.parse(io.BytesIO(body), parser)
     except etree.XMLSyntaxError as error:
         raise FeedParseError(url, f"not a sitemap: {error}") from None
+    dtd = tree.docinfo.internalDTD
+    if dtd is not None and any(True for _ in dtd.iterentities()):
+        # No sitemap needs entities; nested ones are the "billion laughs" attack.
+        raise FeedParseError(url, "the sitemap declares XML entities: refused, not expanded")
+    root = tree.getroot()
     if root is None:
         raise FeedParseError(url, "not a sitemap: no XML document")
     kind = etree.QName(root).localname

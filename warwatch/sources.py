@@ -71,7 +71,15 @@ def check_http_url(value: str) -> str:
     return value
 
 
+def parse_duration(value: Any) -> timedelta:
+    """Like an interval, but zero is allowed (``jitter: 0``)."""
+    if value in (0, "0", "0s"):
+        return timedelta(0)
+    return parse_interval(value)
+
+
 Interval = Annotated[timedelta, BeforeValidator(parse_interval)]
+Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
 Size = Annotated[int, BeforeValidator(parse_size)]
 
 
@@ -192,6 +200,19 @@ class Source(BaseModel):
     # edits and takedowns), at most ``recheck_per_run`` of them per crawl; [] turns it off.
     recheck: tuple[RecheckStep, ...] = DEFAULT_RECHECK
     recheck_per_run: int = Field(default=50, ge=0, le=10_000)
+    # scheduling (the daemon): every ``interval``, or on a ``cron`` expression instead;
+    # ± ``jitter`` (default a tenth of the interval, at most 5 minutes); a source with no
+    # new item backs off towards ``max_interval`` (unset: always ``interval``).
+    cron: str | None = None
+    jitter: Duration | None = None
+    max_interval: Interval | None = None
+    timeout: Interval = timedelta(minutes=15)  # a crawl of the source is stopped after this
+    # health: silent after this long without a new item (unset: four usual gaps); a
+    # failing source retries after interval × 2^failures, at most ``max_backoff``.
+    silent_after: Interval | None = None
+    max_backoff: Interval = timedelta(hours=6)
+    # a redirect to a private, loopback or link-local address is refused unless allowed.
+    allow_private_redirects: bool = False
 
     _check_url = field_validator("url")(check_http_url)
 
@@ -212,6 +233,33 @@ class Source(BaseModel):
             if later.until <= earlier.until:
                 raise ValueError("recheck steps must have increasing 'until' ages")
         return steps
+
+    @field_validator("cron")
+    @classmethod
+    def _cron(cls, expression: str | None) -> str | None:
+        if expression is not None:
+            from apscheduler.triggers.cron import CronTrigger
+
+            try:
+                CronTrigger.from_crontab(expression, timezone="UTC")
+            except ValueError as exc:
+                raise ValueError(
+                    f"invalid cron expression {expression!r}: {exc} (five fields: "
+                    "minute hour day month weekday)"
+                ) from None
+        return expression
+
+    @model_validator(mode="after")
+    def _bounds(self) -> Source:
+        if self.max_interval is not None and self.max_interval < self.interval:
+            raise ValueError("'max_interval' must be at least 'interval'")
+        return self
+
+    @property
+    def jitter_seconds(self) -> float:
+        if self.jitter is not None:
+            return self.jitter.total_seconds()
+        return min(self.interval.total_seconds() / 10, 300.0)
 
     @model_validator(mode="after")
     def _fields_fit_the_kind(self) -> Source:

@@ -74,6 +74,7 @@ class RunRecorderExtension:
                     "versions_new": stats.get_value("warwatch/versions_new", 0),
                     "flags_new": stats.get_value("warwatch/flags_new", 0),
                     "errors": len(errors),
+                    "retry_after_at": getattr(spider, "retry_after_at", None),
                 },
             )
             record_errors(
