@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from dataclasses import dataclass, field
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -24,6 +25,7 @@ class Route:
     last_modified: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
     required_headers: dict[str, str] = field(default_factory=dict)  # else 401
+    delay: float = 0.0  # seconds before answering (a slow server)
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,7 @@ class SeenRequest:
     path: str
     headers: dict[str, str]
     status: int
+    at: float = 0.0  # time.time() when the request arrived
 
 
 class FixtureServer:
@@ -39,6 +42,9 @@ class FixtureServer:
         self.requests: list[SeenRequest] = []
         self._clock = 1_600_000_000
         self._lock = threading.Lock()
+        self.in_flight: dict[str, int] = {}  # requests being answered now, per path
+        self.most_in_flight: dict[str, int] = {}  # the most at once, per path
+        self._stopping = threading.Event()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
 
@@ -60,6 +66,7 @@ class FixtureServer:
         validators: bool = True,
         headers: dict[str, str] | None = None,
         required_headers: dict[str, str] | None = None,
+        delay: float = 0.0,
     ) -> str:
         """Serve ``body`` at ``path``; a new body gets new validators, like a real server."""
         data = body.encode() if isinstance(body, str) else body
@@ -72,6 +79,7 @@ class FixtureServer:
             last_modified=formatdate(self._clock, usegmt=True) if validators else None,
             headers=headers or {},
             required_headers=required_headers or {},
+            delay=delay,
         )
         return self.url(path)
 
@@ -86,6 +94,7 @@ class FixtureServer:
         return self
 
     def stop(self) -> None:
+        self._stopping.set()
         self._httpd.shutdown()
         self._httpd.server_close()
 
@@ -95,9 +104,20 @@ class FixtureServer:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 path = self.path.split("?", 1)[0]  # like most sites, ignore the query
-                status = self._respond(server.routes.get(path))
+                arrived = time.time()
                 with server._lock:
-                    server.requests.append(SeenRequest(path, dict(self.headers), status))
+                    now = server.in_flight[path] = server.in_flight.get(path, 0) + 1
+                    server.most_in_flight[path] = max(server.most_in_flight.get(path, 0), now)
+                try:
+                    route = server.routes.get(path)
+                    if route is not None and route.delay:
+                        server._stopping.wait(route.delay)
+                    status = self._respond(route)
+                finally:
+                    with server._lock:
+                        server.in_flight[path] -= 1
+                with server._lock:
+                    server.requests.append(SeenRequest(path, dict(self.headers), status, arrived))
 
             def _respond(self, route: Route | None) -> int:
                 if route is None:

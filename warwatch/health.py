@@ -28,6 +28,8 @@ SILENT_FACTOR = 4  # silent after this many usual gaps without a new item
 USUAL_WINDOW = timedelta(days=30)
 RECENT_WINDOW = timedelta(days=7)
 MIN_GAPS = 3  # a usual gap needs at least this many gaps between items to mean anything
+# Errors that mean "read, but nothing in it" rather than "could not read".
+EMPTY_ERRORS = ("selector_matched_nothing", "feed_empty", "sitemap_empty")
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,21 +145,31 @@ def _state(
 ) -> tuple[str, str]:
     if not runs:
         return "pending", "not crawled yet"
-    if failures:
-        plural = "es" if failures > 1 else ""
-        return "failing", f"{failures} failed crawl{plural} in a row: {runs[0].error or 'error'}"
-    readable = [run for run in runs if run.status in ("ok", "partial")]
-    latest = readable[:DRIFT_RUNS]
-    if (
-        len(latest) == DRIFT_RUNS
-        and all(run.entries_seen == 0 for run in latest)
-        and any(run.entries_seen > 0 for run in readable[DRIFT_RUNS:])
-    ):
-        before = next(run.entries_seen for run in readable if run.entries_seen > 0)
+    # What each crawl that read the source found, newest first: those that fetched it,
+    # those that failed only because a listing's selector matched nothing (the page was
+    # read; its layout moved), and 304s, which found what the crawl before them found.
+    found: list[int] = []
+    carried: int | None = None
+    for run in reversed(runs):
+        if run.status in ("ok", "partial") or (
+            run.status == "failed" and (run.error or "").startswith(EMPTY_ERRORS)
+        ):
+            carried = run.entries_seen
+        elif run.status == "failed" or carried is None:
+            carried = None
+            continue
+        found.append(carried)
+    found.reverse()
+    last_read = runs[0].status != "failed" or (runs[0].error or "").startswith(EMPTY_ERRORS)
+    if last_read and found[:DRIFT_RUNS] == [0] * DRIFT_RUNS and any(found[DRIFT_RUNS:]):
+        before = next(n for n in found if n > 0)
         return "drifting", (
             f"the last {DRIFT_RUNS} crawls read the source but found no entries "
             f"(it used to yield {before}): its layout or feed may have changed"
         )
+    if failures:
+        plural = "s" if failures > 1 else ""
+        return "failing", f"{failures} failed crawl{plural} in a row: {runs[0].error or 'error'}"
     if last_item is not None:
         limit = silent_after
         if limit is None and usual_gap is not None:
