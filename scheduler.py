@@ -33,7 +33,6 @@ from typing import Any
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
-from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import select, update
 
@@ -44,7 +43,7 @@ from warwatch.exceptions import ConfigError
 from warwatch.logs import configure_logging
 from warwatch.runner import CrawlOutcome, SourceOutcome, run_crawl
 from warwatch.settings import Settings
-from warwatch.sources import Source, SourcesConfig, load_sources
+from warwatch.sources import Source, SourcesConfig, cron_trigger, load_sources
 
 logger = logging.getLogger("warwatch.scheduler")
 
@@ -77,7 +76,8 @@ class Batcher:
     def join(self, timeout: float | None = None) -> None:
         with self._wakeup:
             self._wakeup.notify_all()
-        self._thread.join(timeout)
+        if self._thread.is_alive():
+            self._thread.join(timeout)
 
     def submit(self, source_id: str) -> _Ticket:
         """Queue a source for the next crawl and wait until that crawl is over."""
@@ -192,7 +192,8 @@ class Daemon:
     def stop(self) -> None:
         """Stop scheduling; let a running crawl finish within the grace period."""
         logger.info("stopping: no new crawls; a running crawl gets %.0f s to finish", self.grace)
-        self.scheduler.shutdown(wait=False)
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
         self.stopping.set()
         self.batcher.join()
         shutil.rmtree(self._snapshots, ignore_errors=True)
@@ -211,7 +212,7 @@ class Daemon:
 
     def _trigger(self, source: Source, seconds: float | None = None) -> BaseTrigger:
         if source.cron:
-            return CronTrigger.from_crontab(source.cron, timezone=UTC)
+            return cron_trigger(source.cron)
         interval = seconds or self.intervals.get(source.id) or source.interval.total_seconds()
         self._scheduled[source.id] = interval
         jitter = source.jitter_seconds

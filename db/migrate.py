@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
 
 from db.engine import get_engine
 from warwatch.exceptions import SchemaError
@@ -35,11 +40,40 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def upgrade(url: str, revision: str = "head") -> None:
-    """Apply migrations up to ``revision`` (``warwatch db upgrade``)."""
+    """Apply migrations up to ``revision`` (``warwatch db upgrade``).
+
+    Several processes may start on an empty database at once (two daemons, a daemon and
+    a cron run): the schema lock makes one of them migrate while the others wait, then
+    find the schema current and do nothing.
+    """
     config = alembic_config(url)
-    with get_engine(url).begin() as connection:
+    engine = get_engine(url)
+    with schema_lock(url), engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_KEY})
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+
+
+_SCHEMA_KEY = int.from_bytes(hashlib.sha256(b"warwatch.schema").digest()[:8], "big", signed=True)
+
+
+@contextmanager
+def schema_lock(url: str) -> Iterator[None]:
+    """For a SQLite file, an exclusive lock file beside it (PostgreSQL locks in-session)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        yield
+        return
+    database = Path(parsed.database)
+    directory = database.parent / f"{database.name}.locks"
+    directory.mkdir(parents=True, exist_ok=True)
+    with (directory / "schema.lock").open("ab") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def ensure_schema(url: str) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.spiders import Spider
+from sqlalchemy.exc import DBAPIError
 
 from crawler.config import warwatch_settings
 from crawler.items import ArticleItem, CheckRecord, FetchRecord, ListingRecord
@@ -53,21 +54,31 @@ class StorePipeline:
                 self.flush()
         elif isinstance(item, ListingRecord | CheckRecord):
             self.flush()  # the items read before it are stored before it is judged
-            with self.engine.begin() as connection:
-                if isinstance(item, ListingRecord):
-                    events = [kind for _, kind in observe_listing(connection, item, self._run_id())]
-                else:
-                    kind = record_check(
-                        connection,
-                        item,
-                        item.response.fetched_at if item.response else datetime.now(UTC),
-                        self._run_id(),
-                        self.crawler.spider.source.recheck,
-                    )
-                    events = [kind] if kind else []
+            try:
+                events = self._observe(item)
+            except DBAPIError as error:
+                spider = self.crawler.spider
+                message = f"listing or check not stored: {error.orig}"
+                spider.report_error("store_failed", spider.source.url, message, fatal=True)
+                spider.incomplete_urls.add(spider.source.url)
+                return item
             for kind in events:
                 self.crawler.stats.inc_value(f"warwatch/events/{kind}")
         return item
+
+    def _observe(self, item: ListingRecord | CheckRecord) -> list[str]:
+        """Judge a listing (removals) or a re-check (takedowns); the events it records."""
+        with self.engine.begin() as connection:
+            if isinstance(item, ListingRecord):
+                return [kind for _, kind in observe_listing(connection, item, self._run_id())]
+            kind = record_check(
+                connection,
+                item,
+                item.response.fetched_at if item.response else datetime.now(UTC),
+                self._run_id(),
+                self.crawler.spider.source.recheck,
+            )
+            return [kind] if kind else []
 
     def _run_id(self) -> int | None:
         return self.run_id or getattr(self.crawler.spider, "run_id", None)
@@ -76,10 +87,28 @@ class StorePipeline:
         if not self.buffer:
             return
         batch, self.buffer = self.buffer, []
-        with self.engine.begin() as connection:
-            result = store_batch(
-                connection, batch, self._run_id(), self.crawler.spider.source.recheck
-            )
+        spider = self.crawler.spider
+        for attempt in (1, 2):
+            try:
+                with self.engine.begin() as connection:
+                    result = store_batch(connection, batch, self._run_id(), spider.source.recheck)
+                break
+            except DBAPIError as error:
+                # A dropped connection (the server restarted) is retried once on a fresh
+                # one; the transaction rolled back, so nothing was half-written.
+                if attempt == 1 and error.connection_invalidated:
+                    logger.warning("database connection lost, storing the batch again: %s", error)
+                    continue
+                # The batch is lost for this run only: its feeds are marked incomplete, so
+                # their validators are not saved and the next crawl reads them in full.
+                spider.report_error(
+                    "store_failed",
+                    spider.source.url,
+                    f"{len(batch)} items not stored: {type(error).__name__}: {error.orig}",
+                    fatal=True,
+                )
+                spider.incomplete_urls.update(item.feed_url for item in batch)
+                return
         stats = self.crawler.stats
         stats.inc_value("warwatch/items_stored", len(batch))
         stats.inc_value("warwatch/items_new", result.items_new)

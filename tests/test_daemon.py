@@ -175,3 +175,28 @@ def _yaml_source(sid: str, url: str) -> str:
         f"- id: {sid}\n  name: {sid}\n  family: other\n  kind: feed\n  url: {url}\n"
         "  language: en\n  interval: 2s\n  jitter: 0\n  recheck: []\n"
     )
+
+
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+def test_two_daemons_sharing_postgresql_never_crawl_one_source_at_once(
+    server, write_config, db_url, tmp_path
+):
+    """As two machines would: both daemons start on an empty database and poll the same
+    source every 2 s; the server is slow (2 s a response). One crawls, the other skips."""
+    url = server.serve("/shared", feed("x"), delay=2)
+    config = write_config([source("shared", url, "2s")])
+
+    with (
+        daemon(config, db_url, tmp_path / "one.log") as one,
+        daemon(config, db_url, tmp_path / "two.log") as two,
+    ):
+        eventually(lambda: len(server.requests_to("/shared")) >= 4, deadline=120)
+        for process in (one, two):
+            process.send_signal(signal.SIGTERM)
+        assert [one.wait(timeout=60), two.wait(timeout=60)] == [0, 0]
+
+    assert server.most_in_flight["/shared"] == 1
+    logs = (tmp_path / "one.log").read_text() + (tmp_path / "two.log").read_text()
+    assert "shared: skipped, being crawled by another warwatch process" in logs
+    assert "Traceback" not in logs
+    assert stored(db_url, "http://example.org/x")

@@ -73,3 +73,25 @@ def test_docs_sources_lists_exactly_the_shipped_sources():
     )
 
     assert doc.split("## Sources\n\n", 1)[1] == tables
+
+
+def test_every_warwatch_command_in_the_operations_doc_parses():
+    """docs/operations.md works as written: each `warwatch …` line it gives is a real
+    command with real options (checked with click's own parser, nothing run)."""
+    import re
+    import shlex
+
+    doc = (ROOT / "docs" / "operations.md").read_text(encoding="utf-8")
+    text = "\n".join(re.findall(r"```[a-z]*\n(.*?)```", doc, re.S))  # the code blocks
+    lines = re.findall(
+        r"(?:^|\s)(?:\S*/)?(warwatch (?:run|crawl|status|db upgrade)[^\n>|`]*)", text
+    )
+    assert len(lines) >= 4, lines
+    for line in lines:
+        args = [
+            a.replace("ID", "some-source") for a in shlex.split(line, comments=True)[1:] if a != "…"
+        ]
+        command = main.commands[args.pop(0)]
+        if isinstance(command, click.Group):
+            command = command.commands[args.pop(0)]
+        command.make_context("warwatch", args)  # raises on an unknown option or command

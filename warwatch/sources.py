@@ -78,6 +78,53 @@ def parse_duration(value: Any) -> timedelta:
     return parse_interval(value)
 
 
+_DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
+
+
+def cron_trigger(expression: str) -> Any:
+    """An APScheduler ``CronTrigger`` (UTC) for a five-field crontab line.
+
+    Weekdays are read as crontab reads them (0 or 7 = Sunday, 1-5 = Monday to Friday);
+    APScheduler 3's own ``from_crontab`` counts from Monday, so "1-5" would silently
+    mean Tuesday to Saturday.
+    """
+    from apscheduler.triggers.cron import CronTrigger
+
+    fields = expression.split()
+    if len(fields) != 5:
+        raise ValueError(f"expected 5 fields, got {len(fields)}")
+    minute, hour, day, month, weekday = fields
+    return CronTrigger(minute=minute, hour=hour, day=day, month=month,
+                       day_of_week=_weekdays(weekday), timezone="UTC")  # fmt: skip
+
+
+def _weekdays(field: str) -> str:
+    """A crontab weekday field as APScheduler day names ("1-5" → "mon,tue,wed,thu,fri")."""
+    if field == "*":
+        return "*"
+    days: set[int] = set()
+    for part in field.lower().split(","):
+        span, _, step = part.partition("/")
+        if span == "*":
+            first, last = 0, 6
+        else:
+            start, _, end = span.partition("-")
+            first = _weekday(start)
+            last = _weekday(end) if end else (6 if step else first)
+            if end and last == 0 and first > 0:
+                last = 7  # "5-0" / "5-7": Friday to Sunday
+        days.update(d % 7 for d in range(first, last + 1, int(step) if step else 1))
+    return ",".join(_DAYS[d] for d in sorted(days))
+
+
+def _weekday(token: str) -> int:
+    if token.isdigit() and 0 <= int(token) <= 7:
+        return int(token) % 7 if token != "7" else 7
+    if token[:3] in _DAYS:
+        return _DAYS.index(token[:3])
+    raise ValueError(f"invalid weekday {token!r}")
+
+
 Interval = Annotated[timedelta, BeforeValidator(parse_interval)]
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
 Size = Annotated[int, BeforeValidator(parse_size)]
@@ -238,10 +285,8 @@ class Source(BaseModel):
     @classmethod
     def _cron(cls, expression: str | None) -> str | None:
         if expression is not None:
-            from apscheduler.triggers.cron import CronTrigger
-
             try:
-                CronTrigger.from_crontab(expression, timezone="UTC")
+                cron_trigger(expression)
             except ValueError as exc:
                 raise ValueError(
                     f"invalid cron expression {expression!r}: {exc} (five fields: "
