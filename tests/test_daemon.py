@@ -89,7 +89,7 @@ def stored(db_url: str, url: str):  # type: ignore[no-untyped-def]
 def test_each_new_item_is_stored_within_one_interval_of_its_appearance(
     server, write_config, db_url, tmp_path
 ):
-    interval = 8
+    interval = 5
     url = server.serve("/feed", feed("a"))
     config = write_config([source("changing", url, f"{interval}s")])
 

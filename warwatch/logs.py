@@ -31,9 +31,11 @@ def configure_logging(json_lines: bool = False, level: int | str = logging.INFO)
     """One handler on the root logger, to stderr, replacing any already there."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter() if json_lines else logging.Formatter(PLAIN))
+    handler.setLevel(level)  # on the handler too: Scrapy resets the root logger's level
     root = logging.getLogger()
     for existing in list(root.handlers):
         root.removeHandler(existing)
     root.addHandler(handler)
     root.setLevel(level)
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    for chatty in ("apscheduler", "alembic"):  # a line per job run, per schema check
+        logging.getLogger(chatty).setLevel(logging.WARNING)

@@ -38,7 +38,10 @@ from db.store import (
 from warwatch.settings import Settings
 from warwatch.sources import Source, load_sources
 
-KILL_GRACE_SECONDS = 30
+DEFAULT_GRACE_SECONDS = 30  # how long a running crawl may go on once the daemon stops
+# Once stopped, the child gets this long to close its spiders and flush what it holds
+# (Scrapy's graceful shutdown waits for downloads in flight) before SIGKILL.
+KILL_GRACE_SECONDS = 10
 TIMED_OUT = -999
 STOPPED = -998
 
@@ -80,7 +83,7 @@ def run_crawl(
     log_level: str = "WARNING",
     force: bool = False,
     stop: threading.Event | None = None,
-    grace: float = KILL_GRACE_SECONDS,
+    grace: float = DEFAULT_GRACE_SECONDS,
     json_logs: bool = False,
 ) -> CrawlOutcome:
     """Crawl these sources (default: every enabled one) once, in a child process.
@@ -203,7 +206,7 @@ def _run_child(
     timeout: float,
     log_level: str,
     stop: threading.Event | None = None,
-    grace: float = KILL_GRACE_SECONDS,
+    grace: float = DEFAULT_GRACE_SECONDS,
     json_logs: bool = False,
 ) -> int:
     command = [
