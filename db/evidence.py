@@ -10,19 +10,13 @@ import hashlib
 import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import Connection, select, tuple_
-from sqlalchemy.dialects import postgresql, sqlite
 
+from db.dialect import insert
 from db.models import ItemVersion, RawBody, Response
 from warwatch.evidence import COMPRESSION, RawResponse, decompress, dump_headers
 from warwatch.normalize import content_hash
-
-
-def _insert(connection: Connection, table: Any) -> Any:
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    return dialect.insert(table)
 
 
 def store_responses(
@@ -37,7 +31,7 @@ def store_responses(
         return {}
     bodies = {r.sha256: r for r in unique}
     connection.execute(
-        _insert(connection, RawBody).on_conflict_do_nothing(index_elements=["sha256"]),
+        insert(connection, RawBody).on_conflict_do_nothing(index_elements=["sha256"]),
         [
             {"sha256": sha, "size": len(r.body), "compression": COMPRESSION, "data": r.compressed}
             for sha, r in bodies.items()
@@ -58,7 +52,7 @@ def store_responses(
         for r in unique
     ]
     connection.execute(
-        _insert(connection, Response).on_conflict_do_nothing(
+        insert(connection, Response).on_conflict_do_nothing(
             index_elements=["url", "fetched_at", "body_sha256"]
         ),
         rows,

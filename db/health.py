@@ -14,8 +14,8 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
+from db.dialect import insert
 from db.models import CrawlError, CrawlRunSource, Item, ItemVersion, SourceHealth
-from db.store import _insert
 from warwatch.health import USUAL_WINDOW, Health, RunFact, assess
 from warwatch.sources import Source
 
@@ -122,7 +122,7 @@ def update(
         }
         if poll_intervals and source.id in poll_intervals:
             values["poll_interval_seconds"] = poll_intervals[source.id]
-        statement = _insert(connection, SourceHealth).values(source_id=source.id, **values)
+        statement = insert(connection, SourceHealth).values(source_id=source.id, **values)
         connection.execute(
             statement.on_conflict_do_update(index_elements=["source_id"], set_=values)
         )

@@ -85,11 +85,17 @@ def _advisory_locks(db_url: str, source_ids: list[str]) -> Iterator[SourceLocks]
             connection.close()
 
 
+def lock_directory(database: Path) -> Path:
+    """Where a SQLite database's lock files live: ``<database>.locks/`` beside it."""
+    directory = database.parent / f"{database.name}.locks"
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
 @contextmanager
 def _file_locks(database: Path, source_ids: list[str]) -> Iterator[SourceLocks]:
     locks = SourceLocks()
-    directory = database.parent / f"{database.name}.locks"
-    directory.mkdir(parents=True, exist_ok=True)
+    directory = lock_directory(database)
     handles: list[IO[bytes]] = []
     try:
         for source_id in source_ids:

@@ -16,6 +16,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
 from db.engine import get_engine
+from db.locks import lock_directory
 from warwatch.exceptions import SchemaError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -65,10 +66,7 @@ def schema_lock(url: str) -> Iterator[None]:
     if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
         yield
         return
-    database = Path(parsed.database)
-    directory = database.parent / f"{database.name}.locks"
-    directory.mkdir(parents=True, exist_ok=True)
-    with (directory / "schema.lock").open("ab") as handle:
+    with (lock_directory(Path(parsed.database)) / "schema.lock").open("ab") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield

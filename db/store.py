@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, func, select, update
 
 from crawler.items import ArticleItem, FetchRecord
 from db.clusters import assign_clusters, reconsider
+from db.dialect import insert
 from db.evidence import store_responses
 from db.models import (
     CrawlError,
@@ -31,11 +31,6 @@ from db.models import (
 from db.versions import CurrentVersion, insert_versions, read_current, record_change, touch_items
 from warwatch.sources import DEFAULT_RECHECK, RecheckStep, next_check
 from warwatch.sources import Source as SourceConfig
-
-
-def _insert(connection: Connection, table: Table | Any) -> Any:
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    return dialect.insert(table)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +58,7 @@ def store_batch(
         return BatchResult(0, 0, 0)
     items = list({item.canonical_url: item for item in items}.values())
     new_items = connection.execute(
-        _insert(connection, Item)
+        insert(connection, Item)
         .on_conflict_do_nothing(index_elements=["canonical_url"])
         .returning(Item.id, Item.canonical_url),
         [
@@ -140,7 +135,7 @@ def store_batch(
     if flag_rows:
         flags_new = len(
             connection.execute(
-                _insert(connection, Flag)
+                insert(connection, Flag)
                 .on_conflict_do_nothing(index_elements=["item_id", "rule_id", "sentence_key"])
                 .returning(Flag.id),
                 flag_rows,
@@ -241,7 +236,7 @@ def save_validators(connection: Connection, records: Iterable[FetchRecord], now:
     ]
     if not rows:
         return
-    statement = _insert(connection, HttpValidator)
+    statement = insert(connection, HttpValidator)
     connection.execute(
         statement.on_conflict_do_update(
             index_elements=["url"],
@@ -273,7 +268,7 @@ def sync_sources(connection: Connection, sources: Iterable[SourceConfig], now: d
     ]
     if not rows:
         return
-    statement = _insert(connection, Source)
+    statement = insert(connection, Source)
     connection.execute(
         statement.on_conflict_do_update(
             index_elements=["id"],
@@ -288,7 +283,7 @@ def sync_sources(connection: Connection, sources: Iterable[SourceConfig], now: d
 
 def start_run(connection: Connection, trigger: str, now: datetime) -> int:
     return connection.execute(
-        _insert(connection, CrawlRun)
+        insert(connection, CrawlRun)
         .values(trigger=trigger, started_at=now, status="running")
         .returning(CrawlRun.id)
     ).scalar_one()
@@ -302,7 +297,7 @@ def finish_run(connection: Connection, run_id: int, status: str, now: datetime) 
 
 def record_run_source(connection: Connection, values: dict[str, Any]) -> None:
     """Insert or replace what a run did for a source (one row per run and source)."""
-    statement = _insert(connection, CrawlRunSource).values(**values)
+    statement = insert(connection, CrawlRunSource).values(**values)
     updates = {k: v for k, v in values.items() if k not in ("run_id", "source_id")}
     connection.execute(
         statement.on_conflict_do_update(index_elements=["run_id", "source_id"], set_=updates)
@@ -311,7 +306,7 @@ def record_run_source(connection: Connection, values: dict[str, Any]) -> None:
 
 def record_errors(connection: Connection, rows: Sequence[dict[str, Any]]) -> None:
     if rows:
-        connection.execute(_insert(connection, CrawlError), list(rows))
+        connection.execute(insert(connection, CrawlError), list(rows))
 
 
 def run_sources(connection: Connection, run_id: int) -> dict[str, Any]:

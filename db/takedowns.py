@@ -22,12 +22,11 @@ import hashlib
 import json
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import Connection, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from crawler.items import CheckRecord, ListingRecord
+from db.dialect import insert
 from db.evidence import store_responses
 from db.models import Flag, Item, ItemEvent, ItemVersion, Listing
 from warwatch.evidence import RawResponse
@@ -37,11 +36,6 @@ REMOVALS = frozenset(
     {"gone", "redirected", "redirected_to_index", "soft_404", "blocked", "removed_from_listing"}
 )
 TAKEDOWN_RULES_VERSION = "takedown-1"
-
-
-def _insert(connection: Connection, table: Any) -> Any:
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    return dialect.insert(table)
 
 
 def observe_listing(
@@ -58,7 +52,7 @@ def observe_listing(
     now_entries = [
         (url, published.isoformat() if published else None) for url, published in record.entries
     ]
-    statement = _insert(connection, Listing).values(
+    statement = insert(connection, Listing).values(
         url=record.url,
         source_id=record.source_id,
         observed_at=at,
@@ -189,7 +183,7 @@ def record_event(
 ) -> int:
     """Store an event, move the item's status, and flag the removal of a flagged item."""
     event_id = connection.execute(
-        _insert(connection, ItemEvent)
+        insert(connection, ItemEvent)
         .values(
             item_id=item_id,
             kind=kind,
@@ -230,7 +224,7 @@ def _flag_removal(
         return
     sentence = f"{kind.replace('_', ' ')}: {version.title} ({detail})"
     connection.execute(
-        _insert(connection, Flag)
+        insert(connection, Flag)
         .values(
             item_id=item_id,
             version_id=version.id,

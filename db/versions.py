@@ -14,18 +14,13 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, select, tuple_, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from crawler.items import ArticleItem
+from db.dialect import insert
 from db.models import Item, ItemChange, ItemVersion
 from warwatch.diffing import diff_versions
 from warwatch.flagging.engine import default_engine
 from warwatch.sources import RecheckStep, next_check
-
-
-def _insert(connection: Connection, table: Any) -> Any:
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    return dialect.insert(table)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +105,7 @@ def insert_versions(
     inserted = {
         (row.item_id, row.content_hash): row.id
         for row in connection.execute(
-            _insert(connection, ItemVersion)
+            insert(connection, ItemVersion)
             .on_conflict_do_nothing(index_elements=["item_id", "content_hash"])
             .returning(ItemVersion.id, ItemVersion.item_id, ItemVersion.content_hash),
             rows,
@@ -181,7 +176,7 @@ def record_change(
             .limit(1)
         ).scalar()
     connection.execute(
-        _insert(connection, ItemChange).values(
+        insert(connection, ItemChange).values(
             item_id=item_id,
             from_version_id=old_version,
             to_version_id=version_id,

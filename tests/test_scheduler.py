@@ -44,16 +44,22 @@ def test_each_source_gets_its_own_trigger(daemon):
     assert cron.get_next_fire_time(None, monday_5am) == datetime(2026, 11, 30, 6, 0, tzinfo=UTC)
 
 
-def test_a_quiet_source_backs_off_to_its_bound_and_comes_back_when_it_publishes(
-    daemon, monkeypatch
-):
+@pytest.fixture
+def rescheduled(daemon, monkeypatch) -> list[float]:
+    """The intervals the daemon reschedules jobs to (no database, no backoff by default)."""
+    seconds: list[float] = []
     monkeypatch.setattr(daemon, "_store_interval", lambda *_: None)
     monkeypatch.setattr(daemon, "_backoff_seconds", lambda _: 0.0)
-    rescheduled: list[float] = []
     monkeypatch.setattr(
         daemon.scheduler, "reschedule_job",
-        lambda job_id, trigger: rescheduled.append(trigger.interval.total_seconds()),
+        lambda job_id, trigger: seconds.append(trigger.interval.total_seconds()),
     )  # fmt: skip
+    return seconds
+
+
+def test_a_quiet_source_backs_off_to_its_bound_and_comes_back_when_it_publishes(
+    daemon, rescheduled
+):
     quiet = SourceOutcome("adaptive", "ok")
     busy = SourceOutcome("adaptive", "ok", items_new=3)
 
@@ -65,26 +71,15 @@ def test_a_quiet_source_backs_off_to_its_bound_and_comes_back_when_it_publishes(
     assert daemon.intervals["adaptive"] == 600
 
 
-def test_a_source_without_max_interval_keeps_its_interval(daemon, monkeypatch):
-    monkeypatch.setattr(daemon, "_store_interval", lambda *_: None)
-    monkeypatch.setattr(daemon, "_backoff_seconds", lambda _: 0.0)
-    calls: list[object] = []
-    monkeypatch.setattr(daemon.scheduler, "reschedule_job", lambda *a, **k: calls.append(a))
-
+def test_a_source_without_max_interval_keeps_its_interval(daemon, rescheduled):
     daemon._adapt("fixed", SourceOutcome("fixed", "ok"))
     daemon._adapt("weekday-mornings", SourceOutcome("weekday-mornings", "ok"))
 
-    assert calls == []
+    assert rescheduled == []
 
 
-def test_a_failing_source_waits_for_its_backoff(daemon, monkeypatch):
-    monkeypatch.setattr(daemon, "_store_interval", lambda *_: None)
+def test_a_failing_source_waits_for_its_backoff(daemon, rescheduled, monkeypatch):
     monkeypatch.setattr(daemon, "_backoff_seconds", lambda _: 5400.0)
-    rescheduled: list[float] = []
-    monkeypatch.setattr(
-        daemon.scheduler, "reschedule_job",
-        lambda job_id, trigger: rescheduled.append(trigger.interval.total_seconds()),
-    )  # fmt: skip
 
     daemon._adapt("adaptive", SourceOutcome("adaptive", "failed"))
 

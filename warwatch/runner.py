@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import Connection, Engine, select
 
 from db import health as source_health
 from db.engine import get_engine
@@ -121,7 +121,9 @@ def run_crawl(
     return outcome
 
 
-def _backing_off(connection, source_ids: list[str], now: datetime) -> dict[str, datetime]:  # type: ignore[no-untyped-def]
+def _backing_off(
+    connection: Connection, source_ids: list[str], now: datetime
+) -> dict[str, datetime]:
     rows = connection.execute(
         select(SourceHealth.source_id, SourceHealth.next_attempt_at).where(
             SourceHealth.source_id.in_(source_ids), SourceHealth.next_attempt_at > now
@@ -131,8 +133,8 @@ def _backing_off(connection, source_ids: list[str], now: datetime) -> dict[str, 
 
 
 def _record_outcome(
-    engine, run_id: int, sources: list[Source], code: int, skipped: list[tuple[str, str]]
-) -> CrawlOutcome:  # type: ignore[no-untyped-def]
+    engine: Engine, run_id: int, sources: list[Source], code: int, skipped: list[tuple[str, str]]
+) -> CrawlOutcome:
     with engine.begin() as connection:
         recorded = run_sources(connection, run_id)
         now = datetime.now(UTC)
@@ -185,7 +187,7 @@ def _record_outcome(
     return outcome
 
 
-def _assess(engine, sources: list[Source]) -> None:  # type: ignore[no-untyped-def]
+def _assess(engine: Engine, sources: list[Source]) -> None:
     """Store the crawled sources' health; log each change of state once."""
     with engine.begin() as connection:
         transitions = source_health.update(connection, sources, datetime.now(UTC))
