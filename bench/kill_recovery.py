@@ -99,8 +99,10 @@ class Report:
 
 class _SlowHandler(SimpleHTTPRequestHandler):
     stopping = threading.Event()
+    requested = threading.Event()  # set by every request: a crawl is under way
 
     def do_GET(self) -> None:
+        self.requested.set()
         self.stopping.wait(RESPONSE_DELAY)
         del self.headers["If-Modified-Since"]  # every round reads every feed in full
         super().do_GET()

@@ -263,4 +263,7 @@ def _exit_reason(code: int) -> str:
         return f"crawl process killed by signal {-code}"
     if code:
         return f"crawl process exited with status {code}"
-    return "the spider did not start (see the crawl log)"
+    return (
+        "the crawl recorded nothing for it: its spider did not start, or the database was "
+        "unreachable when it finished (see the crawl log)"
+    )
