@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from click.testing import CliRunner
 from sqlalchemy import select
@@ -69,13 +70,19 @@ def test_a_killed_run_leaves_no_lock_behind(server, write_config, db_url):
 
     first = warwatch(*args)
     wait_for_request(server, "/slow")
-    os.kill(first.pid, signal.SIGKILL)  # the parent, which holds the lock
+    child = int(Path(f"/proc/{first.pid}/task/{first.pid}/children").read_text().split()[0])
+    os.kill(first.pid, signal.SIGKILL)  # the runner, which holds the lock
     first.communicate(timeout=30)
+    pause, deadline = threading.Event(), 100
+    while "zombie" not in _state(child) and deadline:  # killed with its runner
+        pause.wait(0.05)
+        deadline -= 1
+    assert deadline, "the crawl child outlived its runner"
     second = warwatch(*args, "--force")
     out, err = second.communicate(timeout=120)
 
-    assert "skipped" not in err
-    assert "slow: " in out
+    assert "skipped" not in err  # the lock went with the runner,
+    assert "slow: ok, 10 new items" in out  # and its crawl with it: nothing stored twice
 
 
 def test_retry_after_is_honoured_across_runs(server, write_config, db_url):
@@ -100,6 +107,13 @@ def test_retry_after_is_honoured_across_runs(server, write_config, db_url):
 
     CliRunner().invoke(main, [*args, "--force"])
     assert len(server.requests_to("/busy")) == 2
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/status").read_text().split("State:", 1)[1].split("\n", 1)[0]
+    except (OSError, IndexError):
+        return "zombie"  # gone
 
 
 def _fixture(name: str) -> bytes:

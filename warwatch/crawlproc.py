@@ -2,12 +2,20 @@
 
 Scrapy's reactor cannot restart within a process, so each crawl pass runs here, started
 by ``warwatch.runner`` with the run id to record against. Run as
-``python -m warwatch.crawlproc --config F --db URL --run-id N SOURCE_ID ...``.
+``python -m warwatch.crawlproc --config F --db URL --run-id N [--parent-pid P] SOURCE_ID ...``.
+
+The child dies with the runner that started it: the runner holds the sources' crawl
+locks (``db.locks``), which the database or the kernel releases when the runner dies; a
+crawl going on without them could overlap the next one.
 """
 
 from __future__ import annotations
 
 import argparse
+import ctypes
+import os
+import signal
+import sys
 
 from scrapy.crawler import AsyncCrawlerProcess
 from scrapy.settings import Settings
@@ -31,6 +39,18 @@ def build_settings(config: str, db_url: str, run_id: int | None, log_level: str)
     return settings
 
 
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(parent_pid: int) -> None:
+    """Ask Linux to SIGKILL this process when its parent dies; exit now if it already has."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent_pid:
+        raise SystemExit(f"the runner (pid {parent_pid}) that started this crawl is gone")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="warwatch.crawlproc")
     parser.add_argument("--config", required=True)
@@ -38,8 +58,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--run-id", type=int, required=True)
     parser.add_argument("--log-level", default="WARNING")
     parser.add_argument("--json-logs", action="store_true")
+    parser.add_argument("--parent-pid", type=int, help="die with this process (the runner)")
     parser.add_argument("sources", nargs="+")
     args = parser.parse_args(argv)
+    if args.parent_pid:
+        die_with_parent(args.parent_pid)
 
     config = load_sources(args.config)
     settings = build_settings(args.config, args.db, args.run_id, args.log_level)

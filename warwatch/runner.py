@@ -12,6 +12,7 @@ state once.
 from __future__ import annotations
 
 import logging
+import os
 import subprocess
 import sys
 import threading
@@ -224,6 +225,8 @@ def _run_child(
         "--log-level",
         log_level,
         *(["--json-logs"] if json_logs else []),
+        "--parent-pid",
+        str(os.getpid()),
         *source_ids,
     ]
     # Its own session: a Ctrl-C or SIGTERM meant for the daemon does not reach the child,
