@@ -116,3 +116,49 @@ def test_crontab_weekdays_count_from_sunday_as_in_cron(weekdays, days):
         at = trigger.get_next_fire_time(None, at + timedelta(seconds=1))
         fired.add(at.strftime("%a").lower())
     assert fired == set(days.split(","))
+
+
+def test_sources_that_fall_due_while_a_crawl_runs_share_the_next_child():
+    """One crawl child at a time; everything that came due meanwhile goes in the next."""
+    import threading
+
+    from scheduler import Batcher
+    from warwatch.runner import CrawlOutcome
+
+    batches: list[tuple[str, ...]] = []
+    first_running, release = threading.Event(), threading.Event()
+
+    def crawl(source_ids: tuple[str, ...]) -> CrawlOutcome:
+        batches.append(source_ids)
+        if len(batches) == 1:
+            first_running.set()
+            release.wait(10)
+        return CrawlOutcome(1, [SourceOutcome(s, "ok", items_new=1) for s in source_ids])
+
+    stopping = threading.Event()
+    batcher = Batcher(crawl, stopping)
+    batcher.start()
+    results: dict[str, SourceOutcome | None] = {}
+
+    def due(source_id: str) -> None:
+        results[source_id] = batcher.submit(source_id).result
+
+    jobs = [threading.Thread(target=due, args=("a",))]
+    jobs[0].start()
+    assert first_running.wait(10)
+    jobs += [threading.Thread(target=due, args=(s,)) for s in ("c", "b", "d")]
+    for job in jobs[1:]:
+        job.start()
+    pause = threading.Event()  # never set: a bounded wait between looks
+    for _ in range(1000):  # all three queued behind the running crawl (10 s at most)
+        if len(batcher._pending) == 3:
+            break
+        pause.wait(0.01)
+    release.set()
+    for job in jobs:
+        job.join(10)
+    stopping.set()
+    batcher.join(10)
+
+    assert batches == [("a",), ("b", "c", "d")]
+    assert {s: r.items_new for s, r in results.items()} == {"a": 1, "b": 1, "c": 1, "d": 1}
