@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import NoReturn
 
 import yaml
 from sqlalchemy import create_engine, func, select, text
@@ -296,8 +297,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as directory:
         db_url = args.db or f"sqlite:///{Path(directory) / f'kill-{uuid.uuid4().hex[:6]}.db'}"
         report = kill_and_recover(db_url, args.kills, args.seed, Path(directory))
+    finish(report)
+
+
+def finish(report: Report, skip: tuple[str, ...] = ()) -> NoReturn:
+    """Print the report's figures (but ``skip``), the verdict, and exit with it."""
     for name, value in vars(report).items():
-        print(f"{name:22} {value}")
+        if name not in skip:
+            print(f"{name:22} {value}")
     print("RESULT", "ok" if report.ok else "FAILED")
     sys.exit(0 if report.ok else 1)
 

@@ -26,10 +26,14 @@ from bench.kill_recovery import (
     _SlowHandler,
     check,
     crawl,
+    finish,
     reference_store,
     serve_feeds,
     write_config,
 )
+
+KILL_FIELDS = ("kills", "clean_crawl_seconds", "kill_times", "items_after_round",
+               "finished_before_kill")  # fmt: skip
 
 
 def main() -> None:
@@ -73,10 +77,7 @@ def main() -> None:
             f"round {number}: restart {after:.1f} s into fetching; crawl exit {code}, "
             f"{ok} sources ok, failures: {failed or 'none'}"
         )
-    for name, value in vars(report).items():
-        print(f"{name:22} {value}")
-    print("RESULT", "ok" if report.ok else "FAILED")
-    sys.exit(0 if report.ok else 1)
+    finish(report, skip=KILL_FIELDS)
 
 
 if __name__ == "__main__":
