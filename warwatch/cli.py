@@ -171,7 +171,7 @@ def sources(config: str | None, db: str | None, fmt: str) -> None:
                 s.family,
                 s.kind,
                 s.language or "-",
-                _every(s.interval.total_seconds()),
+                _schedule(s),
                 "yes" if s.enabled else "no",
                 seen,
                 s.url,
@@ -201,7 +201,7 @@ def sources_markdown(config: Any) -> str:
         for s in chosen:
             lines.append(
                 f"| `{s.id}` | {s.kind} | {s.language or '-'} | "
-                f"{_every(s.interval.total_seconds())} | {'yes' if s.enabled else 'no'} | {s.url} |"
+                f"{_schedule(s)} | {'yes' if s.enabled else 'no'} | {s.url} |"
             )
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
@@ -226,6 +226,16 @@ def _last_crawls(db_url: str) -> dict[str, tuple[str, Any]]:
     except SQLAlchemyError as error:
         click.echo(f"warwatch: cannot read last crawls from the database: {error}", err=True)
         return {}
+
+
+def _schedule(source: Any) -> str:
+    """When the daemon polls a source: its cron line, or its interval (and bound)."""
+    if source.cron:
+        return f"cron {source.cron}"
+    every = _every(source.interval.total_seconds())
+    if source.max_interval and source.max_interval != source.interval:
+        every += f"-{_every(source.max_interval.total_seconds())}"
+    return every
 
 
 def _every(seconds: float) -> str:
