@@ -160,14 +160,13 @@ class Daemon:
         for source_id in old.keys() - new.keys():
             self.scheduler.remove_job(source_id)
             self.intervals.pop(source_id, None)
+            self._scheduled.pop(source_id, None)
         for source_id, source in new.items():
             if source_id not in old:
                 self._add(source, at_once=True)
             elif _schedule(old[source_id]) != _schedule(source):
                 self.intervals.pop(source_id, None)
                 self.scheduler.reschedule_job(source_id, trigger=self._trigger(source))
-        for source_id in old.keys() - new.keys():
-            self._scheduled.pop(source_id, None)
         logger.info(
             "sources reloaded: %d scheduled (%d added, %d removed)",
             len(new), len(new.keys() - old.keys()), len(old.keys() - new.keys()),
@@ -253,8 +252,9 @@ class Daemon:
         else:
             wanted = current
         delay = max(wanted, self._backoff_seconds(source_id))
+        if self.intervals.get(source_id) != wanted:
+            self._store_interval(source_id, wanted)
         self.intervals[source_id] = wanted
-        self._store_interval(source_id, wanted)
         if delay != scheduled:
             self.scheduler.reschedule_job(source_id, trigger=self._trigger(source, delay))
 

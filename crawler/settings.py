@@ -40,14 +40,14 @@ TELNETCONSOLE_ENABLED = False
 HTTPCACHE_ENABLED = False  # conditional GET is ours: crawler.middlewares.conditional_get
 
 DOWNLOADER_MIDDLEWARES = {
+    # Redirected requests come back through process_request: refuse private targets.
+    "crawler.middlewares.private_redirects.PrivateRedirectMiddleware": 50,
     # Scrapy's lets requests that wait for robots.txt through unchecked: see the module.
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.middlewares.robotstxt.RobotsTxtMiddleware": 100,
     # Before (above) RetryMiddleware (550) on the way back: 429/503 are not retried at once.
     "crawler.middlewares.retry_after.RetryAfterMiddleware": 555,
     "crawler.middlewares.conditional_get.ConditionalGetMiddleware": 560,
-    # Redirected requests come back through process_request: refuse private targets.
-    "crawler.middlewares.private_redirects.PrivateRedirectMiddleware": 50,
     # Before (above) Scrapy's HttpCompressionMiddleware (590): sees the raw body first.
     "crawler.middlewares.content_encoding.ContentEncodingMiddleware": 595,
 }

@@ -97,7 +97,6 @@ def update(
     connection: Connection,
     sources: Iterable[Source],
     now: datetime,
-    poll_intervals: dict[str, float] | None = None,
 ) -> list[Transition]:
     """Re-assess these sources, store the result, and return those whose state changed."""
     changed = []
@@ -120,8 +119,6 @@ def update(
             "next_attempt_at": health.next_attempt_at,
             "updated_at": now,
         }
-        if poll_intervals and source.id in poll_intervals:
-            values["poll_interval_seconds"] = poll_intervals[source.id]
         statement = insert(connection, SourceHealth).values(source_id=source.id, **values)
         connection.execute(
             statement.on_conflict_do_update(index_elements=["source_id"], set_=values)

@@ -8,12 +8,14 @@ of being told "304 Not Modified" about items it never saved.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.spiders import Spider
+from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 
 from crawler.config import warwatch_settings
@@ -23,6 +25,7 @@ from db.store import save_validators, store_batch
 from db.takedowns import observe_listing, record_check
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class StorePipeline:
@@ -55,60 +58,63 @@ class StorePipeline:
         elif isinstance(item, ListingRecord | CheckRecord):
             self.flush()  # the items read before it are stored before it is judged
             try:
-                events = self._observe(item)
+                events = self._write(lambda connection: self._observe(connection, item))
             except DBAPIError as error:
-                spider = self.crawler.spider
-                message = f"listing or check not stored: {error.orig}"
-                spider.report_error("store_failed", spider.source.url, message, fatal=True)
-                spider.incomplete_urls.add(spider.source.url)
+                self._not_stored({self.crawler.spider.source.url}, "listing or check", error)
                 return item
             for kind in events:
                 self.crawler.stats.inc_value(f"warwatch/events/{kind}")
         return item
 
-    def _observe(self, item: ListingRecord | CheckRecord) -> list[str]:
+    def _observe(self, connection: Connection, item: ListingRecord | CheckRecord) -> list[str]:
         """Judge a listing (removals) or a re-check (takedowns); the events it records."""
-        with self.engine.begin() as connection:
-            if isinstance(item, ListingRecord):
-                return [kind for _, kind in observe_listing(connection, item, self._run_id())]
-            kind = record_check(
-                connection,
-                item,
-                item.response.fetched_at if item.response else datetime.now(UTC),
-                self._run_id(),
-                self.crawler.spider.source.recheck,
-            )
-            return [kind] if kind else []
+        if isinstance(item, ListingRecord):
+            return [kind for _, kind in observe_listing(connection, item, self._run_id())]
+        kind = record_check(
+            connection,
+            item,
+            item.response.fetched_at if item.response else datetime.now(UTC),
+            self._run_id(),
+            self.crawler.spider.source.recheck,
+        )
+        return [kind] if kind else []
 
     def _run_id(self) -> int | None:
         return self.run_id or getattr(self.crawler.spider, "run_id", None)
+
+    def _write(self, work: Callable[[Connection], T]) -> T:
+        """Run ``work`` in one transaction. A dropped connection (the server restarted) is
+        retried once on a fresh one: the transaction rolled back, nothing is half-written."""
+        try:
+            with self.engine.begin() as connection:
+                return work(connection)
+        except DBAPIError as error:
+            if not error.connection_invalidated:
+                raise
+            logger.warning("database connection lost, writing again: %s", error)
+        with self.engine.begin() as connection:
+            return work(connection)
+
+    def _not_stored(self, urls: set[str], what: str, error: DBAPIError) -> None:
+        """Lost for this run only: the URLs are marked incomplete, so their validators are
+        not saved and the next crawl reads them in full."""
+        spider = self.crawler.spider
+        message = f"{what} not stored: {type(error).__name__}: {error.orig}"
+        spider.report_error("store_failed", spider.source.url, message, fatal=True)
+        spider.incomplete_urls.update(urls)
 
     def flush(self) -> None:
         if not self.buffer:
             return
         batch, self.buffer = self.buffer, []
-        spider = self.crawler.spider
-        for attempt in (1, 2):
-            try:
-                with self.engine.begin() as connection:
-                    result = store_batch(connection, batch, self._run_id(), spider.source.recheck)
-                break
-            except DBAPIError as error:
-                # A dropped connection (the server restarted) is retried once on a fresh
-                # one; the transaction rolled back, so nothing was half-written.
-                if attempt == 1 and error.connection_invalidated:
-                    logger.warning("database connection lost, storing the batch again: %s", error)
-                    continue
-                # The batch is lost for this run only: its feeds are marked incomplete, so
-                # their validators are not saved and the next crawl reads them in full.
-                spider.report_error(
-                    "store_failed",
-                    spider.source.url,
-                    f"{len(batch)} items not stored: {type(error).__name__}: {error.orig}",
-                    fatal=True,
-                )
-                spider.incomplete_urls.update(item.feed_url for item in batch)
-                return
+        recheck = self.crawler.spider.source.recheck
+        try:
+            result = self._write(
+                lambda connection: store_batch(connection, batch, self._run_id(), recheck)
+            )
+        except DBAPIError as error:
+            self._not_stored({item.feed_url for item in batch}, f"{len(batch)} items", error)
+            return
         stats = self.crawler.stats
         stats.inc_value("warwatch/items_stored", len(batch))
         stats.inc_value("warwatch/items_new", result.items_new)

@@ -151,17 +151,14 @@ def _state(
     found: list[int] = []
     carried: int | None = None
     for run in reversed(runs):
-        if run.status in ("ok", "partial") or (
-            run.status == "failed" and (run.error or "").startswith(EMPTY_ERRORS)
-        ):
-            carried = run.entries_seen
-        elif run.status == "failed" or carried is None:
+        if not _read(run):
             carried = None
-            continue
-        found.append(carried)
+        elif run.status != "not_modified":
+            carried = run.entries_seen
+        if carried is not None:
+            found.append(carried)
     found.reverse()
-    last_read = runs[0].status != "failed" or (runs[0].error or "").startswith(EMPTY_ERRORS)
-    if last_read and found[:DRIFT_RUNS] == [0] * DRIFT_RUNS and any(found[DRIFT_RUNS:]):
+    if _read(runs[0]) and found[:DRIFT_RUNS] == [0] * DRIFT_RUNS and any(found[DRIFT_RUNS:]):
         before = next(n for n in found if n > 0)
         return "drifting", (
             f"the last {DRIFT_RUNS} crawls read the source but found no entries "
@@ -179,6 +176,14 @@ def _state(
                 f"no new item for {_span(now - last_item)} (silent after {_span(limit)})"
             )
     return "ok", "reading and publishing as usual"
+
+
+def _read(run: RunFact) -> bool:
+    """Whether the crawl read the source: a 304 did (it found what the crawl before it
+    found); a failure did not, unless it was "read, but nothing in it"."""
+    if run.status == "failed":
+        return (run.error or "").startswith(EMPTY_ERRORS)
+    return True
 
 
 def _span(delta: timedelta) -> str:
